@@ -1,0 +1,81 @@
+/**
+ * The seed-compatible REST API (reference/original-go-agent.md):
+ *   POST   /clusters {"name":"..."}  201 {"success":true,"message":...,"clusterID":...}
+ *   GET    /clusters                 {"clusters":[names],"count":N}
+ *   GET    /clusters/{name}          the record, or 404
+ *   DELETE /clusters/{name}          {"success":true}, or 404
+ *   GET    /healthz                  ok
+ * plus GET /main-cluster for the main cluster's status. Errors answer
+ * {"success":false,"error":<code>,"message":<why>} with the matching status.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { EngineError } from '../../../shared/errors';
+import type { Engine } from '../engine';
+import { errorStatus, readJsonBody, sendJson, sendText } from './http-utils';
+
+/** Handles the request if it is a REST route; returns false to let others try. */
+export async function handleRestRequest(engine: Engine, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const path = url.pathname.replace(/\/+$/, '') || '/';
+  const method = req.method ?? 'GET';
+  try {
+    if (path === '/healthz') {
+      if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(res, 'GET');
+      sendText(res, 200, 'ok');
+      return true;
+    }
+    if (path === '/main-cluster') {
+      if (method !== 'GET') return methodNotAllowed(res, 'GET');
+      sendJson(res, 200, await engine.handle('mainCluster.get', undefined));
+      return true;
+    }
+    if (path === '/clusters') {
+      if (method === 'GET') {
+        const clusters = await engine.handle('clusters.list', undefined);
+        sendJson(res, 200, { clusters: clusters.map((c) => c.name), count: clusters.length });
+        return true;
+      }
+      if (method === 'POST') {
+        const body = await readJsonBody(req);
+        if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+          throw new EngineError('invalid', 'request body must be a JSON object such as {"name":"my-cluster"}');
+        }
+        const name = (body as Record<string, unknown>).name;
+        if (name === undefined || name === '') throw new EngineError('invalid', 'name is required');
+        const record = await engine.handle('clusters.create', { name });
+        sendJson(res, 201, {
+          success: true,
+          message: `Cluster ${record.name} created successfully`,
+          clusterID: record.rancherId,
+        });
+        return true;
+      }
+      return methodNotAllowed(res, 'GET, POST');
+    }
+    const match = /^\/clusters\/([^/]+)$/.exec(path);
+    if (match) {
+      const name = decodeURIComponent(match[1] ?? '');
+      if (method === 'GET') {
+        sendJson(res, 200, await engine.handle('clusters.get', { name }));
+        return true;
+      }
+      if (method === 'DELETE') {
+        await engine.handle('clusters.delete', { name });
+        sendJson(res, 200, { success: true });
+        return true;
+      }
+      return methodNotAllowed(res, 'GET, DELETE');
+    }
+    return false;
+  } catch (err) {
+    const { status, code, message } = errorStatus(err);
+    sendJson(res, status, { success: false, error: code, message });
+    return true;
+  }
+}
+
+function methodNotAllowed(res: ServerResponse, allow: string): true {
+  res.setHeader('allow', allow);
+  sendJson(res, 405, { success: false, error: 'invalid', message: `method not allowed; use ${allow}` });
+  return true;
+}

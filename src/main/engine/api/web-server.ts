@@ -1,0 +1,82 @@
+/**
+ * Headless mode's server: the REST API, the web UI's WebSocket bridge at
+ * /api/ws, and the built renderer, all on one port (127.0.0.1:9090 by default).
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
+import type { Engine } from '../engine';
+import type { Logger } from '../telemetry/logger';
+import { checkListenPolicy, isAuthorized } from './access-guard';
+import { sendJson } from './http-utils';
+import { handleRestRequest } from './rest-api';
+import { serveStatic } from './static-files';
+import { attachWsBridge } from './ws-bridge';
+
+export interface WebServerOptions {
+  engine: Engine;
+  logger: Logger;
+  host: string;
+  port: number;
+  accessToken: string;
+  /** Folder of the built renderer; undefined serves a hint instead of the UI. */
+  rendererDir: string | undefined;
+}
+
+export interface RunningWebServer {
+  server: Server;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startWebServer(options: WebServerOptions): Promise<RunningWebServer> {
+  const { engine, logger } = options;
+  checkListenPolicy(options.host, options.accessToken);
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  attachWsBridge(wss, engine, logger);
+
+  const server = createServer((req, res) => {
+    if (!isAuthorized(req, options.accessToken)) {
+      sendJson(res, 401, { success: false, error: 'unauthorized', message: 'access token required' });
+      return;
+    }
+    handleRestRequest(engine, req, res)
+      .then((handled) => {
+        if (!handled) serveStatic(options.rendererDir, req, res);
+      })
+      .catch((err: unknown) => {
+        logger.error({ err }, 'request failed');
+        if (!res.headersSent) sendJson(res, 500, { success: false, error: 'internal', message: 'internal error' });
+      });
+  });
+  server.on('upgrade', (req, socket, head) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path !== '/api/ws' || !isAuthorized(req, options.accessToken)) {
+      socket.end(`HTTP/1.1 ${path === '/api/ws' ? '401 Unauthorized' : '404 Not Found'}\r\nconnection: close\r\n\r\n`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+  return {
+    server,
+    url,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const client of wss.clients) client.terminate();
+        wss.close();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

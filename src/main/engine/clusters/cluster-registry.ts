@@ -1,0 +1,107 @@
+/**
+ * The engine's record of every simulated cluster it has acknowledged.
+ * Changes are coalesced and published at most every `flushMs`, so a batch of
+ * a thousand creations is a handful of UI updates, not a thousand.
+ */
+import { EventEmitter } from 'node:events';
+import type { ClusterRecord, ClustersChange, ClusterStatus } from '../../../shared/cluster';
+import { EngineError } from '../../../shared/errors';
+import { clusterNameProblem } from './cluster-name';
+
+export interface ClusterRegistryEvents {
+  changed: [ClustersChange];
+}
+
+export class ClusterRegistry extends EventEmitter<ClusterRegistryEvents> {
+  private readonly clusters = new Map<string, ClusterRecord>();
+  private pendingUpserts = new Set<string>();
+  private pendingRemovals = new Set<string>();
+  private flushTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly flushMs = 100) {
+    super();
+  }
+
+  list(): ClusterRecord[] {
+    return [...this.clusters.values()].map((c) => ({ ...c }));
+  }
+
+  names(): string[] {
+    return [...this.clusters.keys()];
+  }
+
+  get(name: string): ClusterRecord {
+    const found = this.clusters.get(name);
+    if (!found) throw new EngineError('not_found', `cluster ${JSON.stringify(name)} not found`);
+    return { ...found };
+  }
+
+  has(name: string): boolean {
+    return this.clusters.has(name);
+  }
+
+  /** Adds a new cluster; a bad name is `invalid`, a taken one `conflict`. */
+  add(name: unknown): ClusterRecord {
+    const problem = clusterNameProblem(name);
+    if (problem) throw new EngineError('invalid', problem);
+    const validName = name as string;
+    if (this.clusters.has(validName)) {
+      throw new EngineError('conflict', `cluster ${JSON.stringify(validName)} already exists`);
+    }
+    const now = new Date().toISOString();
+    const record: ClusterRecord = { name: validName, status: 'pending', rancherId: '', createdAt: now, updatedAt: now };
+    this.clusters.set(validName, record);
+    this.touch(validName);
+    return { ...record };
+  }
+
+  setStatus(name: string, status: ClusterStatus, error?: string): ClusterRecord {
+    return this.update(name, { status, error: status === 'failed' ? error : undefined });
+  }
+
+  update(name: string, patch: Partial<Omit<ClusterRecord, 'name' | 'createdAt'>>): ClusterRecord {
+    const current = this.clusters.get(name);
+    if (!current) throw new EngineError('not_found', `cluster ${JSON.stringify(name)} not found`);
+    const next: ClusterRecord = { ...current, ...patch, updatedAt: new Date().toISOString() };
+    if (next.error === undefined) delete next.error;
+    this.clusters.set(name, next);
+    this.touch(name);
+    return { ...next };
+  }
+
+  remove(name: string): void {
+    if (!this.clusters.delete(name)) throw new EngineError('not_found', `cluster ${JSON.stringify(name)} not found`);
+    this.pendingUpserts.delete(name);
+    this.pendingRemovals.add(name);
+    this.scheduleFlush();
+  }
+
+  /** Publishes pending changes now (also used on shutdown). */
+  flush(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    if (this.pendingUpserts.size === 0 && this.pendingRemovals.size === 0) return;
+    const change: ClustersChange = {
+      upserted: [...this.pendingUpserts].flatMap((n) => {
+        const c = this.clusters.get(n);
+        return c ? [{ ...c }] : [];
+      }),
+      removed: [...this.pendingRemovals],
+    };
+    this.pendingUpserts = new Set();
+    this.pendingRemovals = new Set();
+    this.emit('changed', change);
+  }
+
+  private touch(name: string): void {
+    this.pendingRemovals.delete(name);
+    this.pendingUpserts.add(name);
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushTimer) return;
+    this.flushTimer = setTimeout(() => this.flush(), this.flushMs);
+    this.flushTimer.unref();
+  }
+}

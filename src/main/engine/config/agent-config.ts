@@ -1,0 +1,162 @@
+/**
+ * The agent's configuration: the seed's keys (reference/original-go-agent.md)
+ * plus ours, their defaults, and how each value is checked. A bad value is an
+ * error that names where it came from, the key and the problem.
+ */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+export const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
+
+export interface AgentConfig {
+  /** Rancher server URL; empty means no Rancher (clusters stay local). */
+  RancherURL: string;
+  /** Rancher API token `token-xxxxx:secret`. A secret: never logged. */
+  BearerToken: string;
+  /** Port of the REST API and web UI. */
+  ListenPort: number;
+  /** Address the REST API and web UI bind to. */
+  ListenAddress: string;
+  /** Required when ListenAddress is not loopback. A secret. */
+  AccessToken: string;
+  LogLevel: LogLevel;
+  /** kwokctl cluster name of the main cluster. */
+  MainClusterName: string;
+  /** HTTPS port of the main cluster's kube-apiserver. */
+  MainAPIPort: number;
+  /** First port for optional per-cluster local API endpoints. */
+  ProxyBasePort: number;
+  /** 'kwokctl' manages a local main cluster; 'external' uses MainKubeconfig. */
+  MainClusterProvider: 'kwokctl' | 'external';
+  /** Kubeconfig of an external main cluster (provider 'external'). */
+  MainKubeconfig: string;
+  /** Folder holding kwokctl, kwok, kube-apiserver, kube-controller-manager, etcd. */
+  KubeBinDir: string;
+  /** kwokctl's working folder (KWOK_WORKDIR); default ~/.kwok. */
+  KwokWorkdir: string;
+  /** The agent's own folder: config/, state.json, pki/. */
+  HomeDir: string;
+}
+
+export type ConfigKey = keyof AgentConfig;
+
+export const SECRET_KEYS: readonly ConfigKey[] = ['BearerToken', 'AccessToken'];
+
+export function defaultConfig(home = homedir()): AgentConfig {
+  return {
+    RancherURL: '',
+    BearerToken: '',
+    ListenPort: 9090,
+    ListenAddress: '127.0.0.1',
+    AccessToken: '',
+    LogLevel: 'info',
+    MainClusterName: 'main-cluster',
+    MainAPIPort: 8050,
+    ProxyBasePort: 8440,
+    MainClusterProvider: 'kwokctl',
+    MainKubeconfig: '',
+    KubeBinDir: '',
+    KwokWorkdir: '',
+    HomeDir: join(home, '.scale-cluster-agent'),
+  };
+}
+
+/** A problem with one configuration value, said where it came from. */
+export class ConfigError extends Error {
+  constructor(
+    readonly source: string,
+    readonly key: string,
+    readonly problem: string,
+  ) {
+    super(`${source}: ${key}: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Parser = (raw: unknown) => unknown;
+
+function port(raw: unknown): number {
+  const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`must be a port number from 1 to 65535, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+function text(raw: unknown): string {
+  if (typeof raw === 'string') return raw.trim();
+  if (typeof raw === 'number' || typeof raw === 'boolean') return String(raw);
+  throw new Error(`must be a string, got ${raw === null ? 'null' : typeof raw}`);
+}
+
+function url(raw: unknown): string {
+  const value = text(raw).replace(/\/+$/, '');
+  if (value === '') return '';
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new Error(`must be an http(s) URL such as https://rancher.example.com, got ${JSON.stringify(value)}`);
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+    throw new Error(`must use https:// or http://, got ${parsed.protocol}`);
+  }
+  return value;
+}
+
+function oneOf<T extends string>(values: readonly T[]): (raw: unknown) => T {
+  return (raw) => {
+    const value = text(raw).toLowerCase();
+    const found = values.find((v) => v.toLowerCase() === value);
+    if (!found) throw new Error(`must be one of ${values.join(', ')}, got ${JSON.stringify(raw)}`);
+    return found;
+  };
+}
+
+function clusterName(raw: unknown): string {
+  const value = text(raw);
+  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(value)) {
+    throw new Error('must be a lowercase DNS label (a-z, 0-9, "-", at most 63 characters)');
+  }
+  return value;
+}
+
+const PARSERS: Record<ConfigKey, Parser> = {
+  RancherURL: url,
+  BearerToken: text,
+  ListenPort: port,
+  ListenAddress: text,
+  AccessToken: text,
+  LogLevel: oneOf(LOG_LEVELS),
+  MainClusterName: clusterName,
+  MainAPIPort: port,
+  ProxyBasePort: port,
+  MainClusterProvider: oneOf(['kwokctl', 'external'] as const),
+  MainKubeconfig: text,
+  KubeBinDir: text,
+  KwokWorkdir: text,
+  HomeDir: text,
+};
+
+export const CONFIG_KEYS = Object.keys(PARSERS) as ConfigKey[];
+
+/** Finds the canonical key for a name from a file, case-insensitively as Go's JSON decoding does. */
+export function canonicalKey(name: string): ConfigKey | undefined {
+  const lower = name.toLowerCase();
+  return CONFIG_KEYS.find((k) => k.toLowerCase() === lower);
+}
+
+/** Checks and normalizes one value; throws ConfigError naming source and key. */
+export function parseValue<K extends ConfigKey>(source: string, key: K, raw: unknown): AgentConfig[K] {
+  try {
+    return PARSERS[key](raw) as AgentConfig[K];
+  } catch (err) {
+    throw new ConfigError(source, key, (err as Error).message);
+  }
+}
+
+/** A copy safe to log or show: secrets replaced by whether they are set. */
+export function redactedConfig(config: AgentConfig): Record<string, unknown> {
+  const copy: Record<string, unknown> = { ...config };
+  for (const key of SECRET_KEYS) copy[key] = config[key] ? '[set]' : '';
+  return copy;
+}

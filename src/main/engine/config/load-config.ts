@@ -1,0 +1,77 @@
+/**
+ * Builds the effective configuration: defaults, then the config file, then
+ * the environment, then command-line flags (each overrides the one before).
+ */
+import { join } from 'node:path';
+import { defaultConfig, parseValue, type AgentConfig, type ConfigKey } from './agent-config';
+import { readConfigFile } from './config-file';
+
+/** Environment variables and the key each sets. The first four are the seed's. */
+export const ENV_KEYS: Record<string, ConfigKey> = {
+  RANCHER_URL: 'RancherURL',
+  RANCHER_TOKEN: 'BearerToken',
+  SCALE_AGENT_PORT: 'ListenPort',
+  SCALE_AGENT_LOG: 'LogLevel',
+  SCALE_AGENT_LISTEN: 'ListenAddress',
+  SCALE_AGENT_ACCESS_TOKEN: 'AccessToken',
+  SCALE_AGENT_MAIN_CLUSTER: 'MainClusterName',
+  SCALE_AGENT_MAIN_API_PORT: 'MainAPIPort',
+  SCALE_AGENT_MAIN_PROVIDER: 'MainClusterProvider',
+  SCALE_AGENT_MAIN_KUBECONFIG: 'MainKubeconfig',
+  SCALE_AGENT_KUBE_BIN_DIR: 'KubeBinDir',
+  KWOK_WORKDIR: 'KwokWorkdir',
+};
+
+export interface LoadConfigOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Values from command-line flags, already mapped to keys. */
+  flags?: Partial<Record<ConfigKey, unknown>>;
+  /** Explicit config file path (--config); default `<home>/config/config`. */
+  configPath?: string;
+  /** Base folder for defaults (tests point it at a temp dir). */
+  homeDir?: string;
+}
+
+export interface LoadedConfig {
+  config: AgentConfig;
+  configPath: string;
+  /** Warnings worth logging once the logger exists (unknown keys, ...). */
+  warnings: string[];
+}
+
+export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
+  const env = options.env ?? process.env;
+  const flags = options.flags ?? {};
+  const config = defaultConfig();
+  // The agent's home can itself come from the environment or a flag, and
+  // decides where the default config file lives.
+  const homeOverride = flags.HomeDir ?? env.SCALE_AGENT_HOME ?? options.homeDir;
+  if (homeOverride !== undefined) config.HomeDir = parseValue('home', 'HomeDir', homeOverride);
+
+  const configPath = options.configPath ?? join(config.HomeDir, 'config', 'config');
+  const file = readConfigFile(configPath);
+  Object.assign(config, file.values);
+  const warnings = file.unknownKeys.map((k) => `${configPath}: unknown key ${JSON.stringify(k)} ignored`);
+
+  for (const [name, key] of Object.entries(ENV_KEYS)) {
+    const raw = env[name];
+    if (raw !== undefined && raw !== '') assign(config, key, parseValue(`environment ${name}`, key, raw));
+  }
+  for (const [key, raw] of Object.entries(flags) as [ConfigKey, unknown][]) {
+    if (raw !== undefined) assign(config, key, parseValue(`flag --${flagName(key)}`, key, raw));
+  }
+  return { config, configPath, warnings };
+}
+
+function assign<K extends ConfigKey>(config: AgentConfig, key: K, value: AgentConfig[K]): void {
+  config[key] = value;
+}
+
+/** Flag names are the keys in kebab case: ListenPort -> listen-port. */
+export function flagName(key: ConfigKey): string {
+  return key
+    .replace(/URL/g, 'Url')
+    .replace(/API/g, 'Api')
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .toLowerCase();
+}

@@ -1,0 +1,64 @@
+/**
+ * A main cluster the agent does not manage: any Kubernetes cluster running
+ * the kwok controller, reached through a kubeconfig the user gives.
+ */
+import { existsSync } from 'node:fs';
+import { KubeConfig } from '@kubernetes/client-node';
+import type { MainClusterInfo } from '../../../shared/main-cluster';
+import { EngineError } from '../../../shared/errors';
+import type { MainClusterProvider } from './main-cluster-provider';
+import { probeApiserver } from './probe-apiserver';
+
+export class ExternalProvider implements MainClusterProvider {
+  readonly kind = 'external' as const;
+  readonly name: string;
+
+  constructor(private readonly kubeconfigPath: string) {
+    this.name = kubeconfigPath;
+  }
+
+  kubeConfig(): KubeConfig {
+    if (!this.kubeconfigPath) {
+      throw new EngineError('invalid', 'MainClusterProvider is external but MainKubeconfig is not set');
+    }
+    if (!existsSync(this.kubeconfigPath)) {
+      throw new EngineError('unavailable', `MainKubeconfig ${this.kubeconfigPath} does not exist`);
+    }
+    const kc = new KubeConfig();
+    try {
+      kc.loadFromFile(this.kubeconfigPath);
+    } catch (err) {
+      throw new EngineError('invalid', `MainKubeconfig ${this.kubeconfigPath} is not a valid kubeconfig: ${(err as Error).message}`);
+    }
+    return kc;
+  }
+
+  async status(): Promise<MainClusterInfo> {
+    const base = { provider: this.kind, name: this.name, updatedAt: new Date().toISOString() };
+    let kc: KubeConfig;
+    try {
+      kc = this.kubeConfig();
+    } catch (err) {
+      return { ...base, state: 'error', message: (err as Error).message };
+    }
+    const probe = await probeApiserver(kc);
+    if (probe.up) {
+      return { ...base, state: 'running', apiEndpoint: probe.endpoint, nodeCount: probe.nodeCount, kubeVersion: probe.kubeVersion };
+    }
+    return { ...base, state: 'error', apiEndpoint: probe.endpoint, message: `apiserver not answering: ${probe.error}` };
+  }
+
+  async ensure(): Promise<MainClusterInfo> {
+    const info = await this.status();
+    if (info.state !== 'running') throw new EngineError('unavailable', `external main cluster: ${info.message}`);
+    return info;
+  }
+
+  stop(): Promise<void> {
+    return Promise.reject(new EngineError('invalid', 'an external main cluster is not managed by the agent: it cannot be stopped here'));
+  }
+
+  delete(): Promise<void> {
+    return Promise.reject(new EngineError('invalid', 'an external main cluster is not managed by the agent: it cannot be deleted here'));
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * The desktop shell: creates the window and wires the engine to IPC. All
+ * the work is the engine's; this file only hosts it.
+ */
+import { join } from 'node:path';
+import { app, BrowserWindow, ipcMain, shell } from 'electron';
+import { ConfigError } from './engine/config/agent-config';
+import { loadConfig } from './engine/config/load-config';
+import { Engine } from './engine/engine';
+import { createLogger } from './engine/telemetry/logger';
+import { registerEngineIpc } from './engine-ipc';
+
+function createWindow(): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1280,
+    height: 820,
+    show: false,
+    title: 'Scale Cluster Agent',
+    webPreferences: {
+      preload: join(import.meta.dirname, '../preload/index.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+    },
+  });
+  win.once('ready-to-show', () => win.show());
+  // Links open in the user's browser, never inside the app.
+  win.webContents.setWindowOpenHandler(({ url }) => {
+    void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  const devUrl = process.env.ELECTRON_RENDERER_URL;
+  if (devUrl) void win.loadURL(devUrl);
+  else void win.loadFile(join(import.meta.dirname, '../renderer/index.html'));
+  return win;
+}
+
+async function start(): Promise<void> {
+  let loaded: ReturnType<typeof loadConfig>;
+  try {
+    loaded = loadConfig();
+  } catch (err) {
+    const { dialog } = await import('electron');
+    dialog.showErrorBox('Scale Cluster Agent: configuration error', err instanceof ConfigError ? err.message : String(err));
+    app.exit(2);
+    return;
+  }
+  const logger = createLogger({ level: loaded.config.LogLevel, pretty: true });
+  for (const warning of loaded.warnings) logger.warn(warning);
+  const engine = new Engine({ config: loaded.config, logger, shell: 'desktop' });
+  registerEngineIpc(ipcMain, engine, () => BrowserWindow.getAllWindows());
+  engine.start();
+  createWindow();
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createWindow();
+  });
+  app.on('before-quit', () => void engine.stop());
+}
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});
+void app.whenReady().then(start);

@@ -1,0 +1,3 @@
+/** Electron IPC channel names that carry the engine's channel map. */
+export const IPC_CALL = 'engine:call';
+export const IPC_EVENT = 'engine:event';
