@@ -39,8 +39,7 @@ async function onMessage(engine: Engine, socket: WebSocket, data: unknown, isBin
     const buffer = Buffer.isBuffer(data) ? data : Buffer.concat(data as Buffer[]);
     if (isBinary) throw new EngineError('invalid', 'messages must be JSON text');
     if (buffer.length > MAX_MESSAGE_BYTES) throw new EngineError('invalid', `message larger than ${MAX_MESSAGE_BYTES} bytes`);
-    const message = parseCall(buffer.toString('utf8'));
-    id = message.id;
+    const message = parseCall(buffer.toString('utf8'), (callId) => (id = callId));
     const value = await engine.handle(message.channel, message.request);
     reply(socket, { type: 'result', id, ok: true, value });
   } catch (err) {
@@ -49,7 +48,8 @@ async function onMessage(engine: Engine, socket: WebSocket, data: unknown, isBin
   }
 }
 
-function parseCall(text: string): CallMessage {
+/** Parses a call; `onId` learns the id as soon as it is known, so even a bad call is answered to its id. */
+function parseCall(text: string, onId: (id: number) => void): CallMessage {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -59,6 +59,7 @@ function parseCall(text: string): CallMessage {
   const m = parsed as Partial<CallMessage> | null;
   if (typeof m !== 'object' || m === null || m.type !== 'call') throw new EngineError('invalid', 'message must be {"type":"call",...}');
   if (typeof m.id !== 'number' || !Number.isSafeInteger(m.id)) throw new EngineError('invalid', 'call needs a numeric id');
+  onId(m.id);
   if (!isRequestChannel(m.channel)) throw new EngineError('invalid', `unknown channel ${JSON.stringify(m.channel)}`);
   return m as CallMessage;
 }

@@ -1,0 +1,216 @@
+// One connection tunnelled through a remotedialer session, as a Node Duplex.
+//
+// Semantics follow rancher/remotedialer connection.go and readbuffer.go:
+// - there is no half-close: when either side ends, the whole connection is
+//   closed and an Error "EOF" tells the peer;
+// - the receive buffer is unbounded (Pause is advisory), but once more than
+//   2 MiB is buffered unread we send Pause, and after a read that leaves less
+//   than 256 KiB we send Resume;
+// - a Pause from the peer holds our writes until Resume or close.
+
+import { Duplex } from 'node:stream';
+import { EOF_TEXT } from './message-types';
+
+export const MAX_BUFFER = 1 << 21;
+export const RESUME_BELOW = MAX_BUFFER / 8;
+/** Largest Data payload we put in one frame (Go's io.Copy uses 32 KiB). */
+export const MAX_DATA_FRAME = 64 * 1024;
+
+/** What a connection needs from its session. */
+export interface ConnectionTransport {
+  /** `done` is called once the frame has been handed to the socket (or failed). */
+  sendData(connId: bigint, payload: Uint8Array, done?: (error?: Error | null) => void): void;
+  sendPause(connId: bigint): void;
+  sendResume(connId: bigint): void;
+  sendError(connId: bigint, text: string): void;
+  /** Drops the connection from the session's table. */
+  forget(connId: bigint, connection: TunnelConnection): void;
+}
+
+/** The peer closed the connection with an error other than EOF. */
+export class TunnelConnectionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TunnelConnectionError';
+  }
+}
+
+// Go's io.ErrClosedPipe, which its connection.Write returns after close.
+const CLOSED_PIPE = 'io: read/write on closed pipe';
+
+export class TunnelConnection extends Duplex {
+  readonly connId: bigint;
+  readonly proto: string;
+  readonly address: string;
+  private readonly transport: ConnectionTransport;
+  /** Either side has closed the tunnel connection; no more frames for it go out. */
+  private tunnelClosed = false;
+  private pauseSent = false;
+  private peerPaused = false;
+  private heldWrite: { data: Buffer; callback: (error?: Error | null) => void } | null = null;
+  private unreadBytesHighWater = 0;
+
+  constructor(connId: bigint, proto: string, address: string, transport: ConnectionTransport) {
+    super({
+      allowHalfOpen: false,
+      // _read is called once the unread buffer drops below this: the Resume threshold.
+      readableHighWaterMark: RESUME_BELOW,
+      writableHighWaterMark: MAX_DATA_FRAME * 4,
+    });
+    this.connId = connId;
+    this.proto = proto;
+    this.address = address;
+    this.transport = transport;
+  }
+
+  /** Most bytes ever held unread at once; lets tests and telemetry check back-pressure. */
+  get maxUnreadBytes(): number {
+    return this.unreadBytesHighWater;
+  }
+
+  get isPausedByPeer(): boolean {
+    return this.peerPaused;
+  }
+
+  get isClosed(): boolean {
+    return this.tunnelClosed;
+  }
+
+  // ---- called by the session -------------------------------------------------
+
+  /** @internal Data frame payload from the peer. */
+  receiveData(payload: Uint8Array): void {
+    if (this.tunnelClosed || payload.length === 0) return;
+    this.push(payload);
+    const unread = this.readableLength;
+    if (unread > this.unreadBytesHighWater) this.unreadBytesHighWater = unread;
+    if (unread > MAX_BUFFER && !this.pauseSent) {
+      this.pauseSent = true;
+      this.transport.sendPause(this.connId);
+    }
+  }
+
+  /** @internal */
+  receivePause(): void {
+    this.peerPaused = true;
+  }
+
+  /** @internal */
+  receiveResume(): void {
+    this.peerPaused = false;
+    const held = this.heldWrite;
+    if (held) {
+      this.heldWrite = null;
+      this.sendChunks(held.data, held.callback);
+    }
+  }
+
+  /** @internal The peer sent Error: "EOF" is a graceful close, anything else an error. */
+  receiveError(text: string): void {
+    if (this.tunnelClosed) return;
+    this.markClosed();
+    if (text === EOF_TEXT) {
+      // Unread data stays readable; the Duplex closes once it has been consumed.
+      this.push(null);
+      this.failHeldWrite(new Error(CLOSED_PIPE));
+      if (!this.writableEnded) this.end();
+    } else {
+      this.destroy(new TunnelConnectionError(text));
+    }
+  }
+
+  /** @internal The whole session went away, or a SyncConnections dropped us. */
+  closeSilently(reason: Error): void {
+    if (this.tunnelClosed && this.destroyed) return;
+    this.markClosed();
+    this.destroy(reason);
+  }
+
+  /** @internal A local dial failed: tell the peer why, like Go's tunnelClose(err). */
+  failDial(text: string): void {
+    if (this.tunnelClosed) return;
+    this.transport.sendError(this.connId, text);
+    this.markClosed();
+    this.destroy(new TunnelConnectionError(text));
+  }
+
+  // ---- Duplex implementation -------------------------------------------------
+
+  override _read(): void {
+    if (this.pauseSent && this.readableLength < RESUME_BELOW) {
+      this.pauseSent = false;
+      if (!this.tunnelClosed) this.transport.sendResume(this.connId);
+    }
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.writeOrHold(chunk, callback);
+  }
+
+  override _writev(chunks: Array<{ chunk: Buffer }>, callback: (error?: Error | null) => void): void {
+    const data = chunks.length === 1 ? (chunks[0] as { chunk: Buffer }).chunk : Buffer.concat(chunks.map((c) => c.chunk));
+    this.writeOrHold(data, callback);
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    // Local end: no half-close, so the whole connection closes with EOF.
+    if (!this.tunnelClosed) {
+      this.transport.sendError(this.connId, EOF_TEXT);
+      this.markClosed();
+      this.push(null);
+    }
+    callback();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    if (!this.tunnelClosed) {
+      this.transport.sendError(this.connId, error ? error.message || EOF_TEXT : EOF_TEXT);
+      this.markClosed();
+    }
+    this.failHeldWrite(error ?? new Error(CLOSED_PIPE));
+    callback(error);
+  }
+
+  // ---- internals -------------------------------------------------------------
+
+  private markClosed(): void {
+    this.tunnelClosed = true;
+    this.peerPaused = false;
+    this.transport.forget(this.connId, this);
+  }
+
+  private failHeldWrite(error: Error): void {
+    const held = this.heldWrite;
+    if (held) {
+      this.heldWrite = null;
+      held.callback(error);
+    }
+  }
+
+  private writeOrHold(data: Buffer, callback: (error?: Error | null) => void): void {
+    if (this.tunnelClosed) {
+      callback(new Error(CLOSED_PIPE));
+      return;
+    }
+    if (this.peerPaused) {
+      this.heldWrite = { data, callback };
+      return;
+    }
+    this.sendChunks(data, callback);
+  }
+
+  private sendChunks(data: Buffer, callback: (error?: Error | null) => void): void {
+    if (this.tunnelClosed) {
+      callback(new Error(CLOSED_PIPE));
+      return;
+    }
+    let offset = 0;
+    while (data.length - offset > MAX_DATA_FRAME) {
+      this.transport.sendData(this.connId, data.subarray(offset, offset + MAX_DATA_FRAME));
+      offset += MAX_DATA_FRAME;
+    }
+    // Completing the write only when the last frame reached the socket gives
+    // each stream natural back-pressure against a slow WebSocket.
+    this.transport.sendData(this.connId, data.subarray(offset), (error) => callback(error ?? null));
+  }
+}
