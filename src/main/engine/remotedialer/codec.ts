@@ -171,3 +171,24 @@ export function decodeMessage(frame: Uint8Array, options: DecodeOptions = {}): D
       return { ...base, type: 'unknown', rawType: rawType.value, payload };
   }
 }
+
+/** The payload bytes a message carries (what follows the header on the wire). */
+export function messagePayload(message: DecodedMessage): Uint8Array {
+  switch (message.type) {
+    case MessageType.Data:
+    case 'unknown':
+      return message.payload;
+    case MessageType.Connect:
+      return Buffer.from(`${message.proto}/${message.address}`);
+    case MessageType.Error:
+      return Buffer.from(message.text);
+    case MessageType.AddClient:
+    case MessageType.RemoveClient:
+      return Buffer.from(message.address);
+    case MessageType.SyncConnections:
+      return encodeConnectionIds(message.connIds);
+    case MessageType.Pause:
+    case MessageType.Resume:
+      return new Uint8Array(0);
+  }
+}

@@ -49,6 +49,7 @@ export class TunnelConnection extends Duplex {
   private peerPaused = false;
   private heldWrite: { data: Buffer; callback: (error?: Error | null) => void } | null = null;
   private unreadBytesHighWater = 0;
+  private closeReason: Error | null = null;
 
   constructor(connId: bigint, proto: string, address: string, transport: ConnectionTransport) {
     super({
@@ -74,6 +75,11 @@ export class TunnelConnection extends Duplex {
 
   get isClosed(): boolean {
     return this.tunnelClosed;
+  }
+
+  /** Why the connection failed (peer error text, dial failure, tunnel disconnect), if it did. */
+  get failure(): Error | null {
+    return this.closeReason;
   }
 
   // ---- called by the session -------------------------------------------------
@@ -115,7 +121,7 @@ export class TunnelConnection extends Duplex {
       this.failHeldWrite(new Error(CLOSED_PIPE));
       if (!this.writableEnded) this.end();
     } else {
-      this.destroy(new TunnelConnectionError(text));
+      this.fail(new TunnelConnectionError(text));
     }
   }
 
@@ -123,7 +129,13 @@ export class TunnelConnection extends Duplex {
   closeSilently(reason: Error): void {
     if (this.tunnelClosed && this.destroyed) return;
     this.markClosed();
-    this.destroy(reason);
+    this.fail(reason);
+  }
+
+  /** @internal Forget this connection without telling the peer (used to simulate a lost Error). */
+  abandon(): void {
+    this.tunnelClosed = true;
+    this.destroy();
   }
 
   /** @internal A local dial failed: tell the peer why, like Go's tunnelClose(err). */
@@ -131,13 +143,17 @@ export class TunnelConnection extends Duplex {
     if (this.tunnelClosed) return;
     this.transport.sendError(this.connId, text);
     this.markClosed();
-    this.destroy(new TunnelConnectionError(text));
+    this.fail(new TunnelConnectionError(text));
   }
 
   // ---- Duplex implementation -------------------------------------------------
 
   override _read(): void {
-    if (this.pauseSent && this.readableLength < RESUME_BELOW) {
+    // Node calls _read only when a read leaves less than the high-water mark
+    // (RESUME_BELOW) buffered. readableLength still counts the bytes being
+    // read at this moment, so it must not be re-checked here: waiting for
+    // another _read would deadlock, since a paused peer pushes nothing more.
+    if (this.pauseSent) {
       this.pauseSent = false;
       if (!this.tunnelClosed) this.transport.sendResume(this.connId);
     }
@@ -172,6 +188,16 @@ export class TunnelConnection extends Duplex {
   }
 
   // ---- internals -------------------------------------------------------------
+
+  /**
+   * Destroys the stream with `reason`, emitting 'error' only when someone
+   * listens: a tunnel teardown must never crash the process through an
+   * unhandled 'error' on a stream nobody watches. `failure` keeps the reason.
+   */
+  private fail(reason: Error): void {
+    this.closeReason ??= reason;
+    this.destroy(this.listenerCount('error') > 0 ? reason : undefined);
+  }
 
   private markClosed(): void {
     this.tunnelClosed = true;
