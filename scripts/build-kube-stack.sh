@@ -15,9 +15,6 @@ out=${1:-${SCALE_AGENT_KUBE_CACHE:-$root/.cache/kube-stack/bin}}
 mkdir -p "$out"
 export PATH=/usr/local/go/bin:$PATH
 export CGO_ENABLED=0
-# Two cores here: keep the Go build's parallelism explicit so a slow link
-# of kube-apiserver does not starve everything else.
-export GOFLAGS="-trimpath -ldflags=-s -ldflags=-w"
 
 # build <module-dir> <binary-name> <package> [ldflags-extra]
 build() {
@@ -32,6 +29,12 @@ build() {
   local start=$SECONDS
   echo "kube-stack: building $name from $pkg ..."
   (cd "$root/tools/kube-stack/$dir" && go build -trimpath -ldflags "-s -w $ldx" -o "$out/$name.tmp" "$pkg")
+  # `go build` of a package that is not a program writes an archive, silently.
+  if [[ "$(head -c4 "$out/$name.tmp" | od -An -c | tr -d ' ')" != '177ELF' ]]; then
+    echo "kube-stack: $pkg did not build an executable" >&2
+    exit 1
+  fi
+  chmod +x "$out/$name.tmp"
   mv "$out/$name.tmp" "$out/$name"
   echo "$sum" >"$stamp"
   echo "kube-stack: built $name in $((SECONDS - start))s"
@@ -43,8 +46,7 @@ k8s_version=$(awk '/k8s.io\/kubernetes v/{print $NF; exit}' "$root/tools/kube-st
 k8s_ld="-X k8s.io/component-base/version.gitVersion=$k8s_version -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$(echo "$k8s_version" | cut -d. -f2) -X k8s.io/client-go/pkg/version.gitVersion=$k8s_version"
 kwok_version=$(awk '/sigs.k8s.io\/kwok v/{print $NF; exit}' "$root/tools/kube-stack/kwok/go.mod")
 
-unset GOFLAGS
-build etcd etcd go.etcd.io/etcd/v3
+build etcd etcd go.etcd.io/etcd/server/v3
 build kwok kwok sigs.k8s.io/kwok/cmd/kwok "-X sigs.k8s.io/kwok/pkg/consts.Version=${kwok_version#v}"
 build kwok kwokctl sigs.k8s.io/kwok/cmd/kwokctl "-X sigs.k8s.io/kwok/pkg/consts.Version=${kwok_version#v}"
 build kubernetes kube-apiserver k8s.io/kubernetes/cmd/kube-apiserver "$k8s_ld"

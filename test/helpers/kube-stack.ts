@@ -7,13 +7,16 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { KUBE_BINARIES } from '../../src/main/engine/kube/kube-binaries';
 
-export const KUBE_BIN_DIR = process.env.SCALE_AGENT_KUBE_BIN_DIR ?? resolve(import.meta.dirname, '../../.cache/kube-stack/bin');
+export const KUBE_BIN_DIR =
+  process.env.SCALE_AGENT_KUBE_BIN_DIR ?? resolve(import.meta.dirname, '../../.cache/kube-stack/bin');
 
 /** Fails loudly (never skips) when the stack is not built: CI builds it first. */
 export function requireKubeStack(): string {
   const missing = KUBE_BINARIES.filter((b) => !existsSync(join(KUBE_BIN_DIR, b)));
   if (missing.length > 0) {
-    throw new Error(`kube stack not built (missing ${missing.join(', ')} in ${KUBE_BIN_DIR}): run bash scripts/build-kube-stack.sh`);
+    throw new Error(
+      `kube stack not built (missing ${missing.join(', ')} in ${KUBE_BIN_DIR}): run bash scripts/build-kube-stack.sh`,
+    );
   }
   return KUBE_BIN_DIR;
 }

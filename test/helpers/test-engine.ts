@@ -17,7 +17,14 @@ export async function startApiOnlyAgent(overrides: Partial<AgentConfig> = {}): P
   const { logger, lines } = memoryLogger();
   const config = { ...defaultConfig(), KwokWorkdir: tempKwokWorkdir(), ListenPort: 0, ...overrides };
   const engine = new Engine({ config, logger, shell: 'headless', ensureMainCluster: false });
-  const web = await startWebServer({ engine, logger, host: config.ListenAddress, port: config.ListenPort, accessToken: config.AccessToken, rendererDir: undefined });
+  const web = await startWebServer({
+    engine,
+    logger,
+    host: config.ListenAddress,
+    port: config.ListenPort,
+    accessToken: config.AccessToken,
+    rendererDir: undefined,
+  });
   engine.start();
   return {
     engine,

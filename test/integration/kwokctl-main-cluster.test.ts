@@ -50,7 +50,11 @@ describe('kwokctl main cluster', () => {
   it('a KWOK node created through client-node becomes Ready', async () => {
     const core = provider.kubeConfig().makeApiClient(CoreV1Api);
     const node: V1Node = {
-      metadata: { name: 'it-node-1', annotations: { 'kwok.x-k8s.io/node': 'fake' }, labels: { type: 'kwok' } },
+      metadata: {
+        name: 'it-node-1',
+        annotations: { 'kwok.x-k8s.io/node': 'fake' },
+        labels: { type: 'kwok' },
+      },
     };
     await core.createNode({ body: node });
     const deadline = Date.now() + 60_000;

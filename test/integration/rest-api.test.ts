@@ -17,7 +17,8 @@ describe('REST API', () => {
 
   const post = (body: string, type = 'application/json') =>
     fetch(`${base}/clusters`, { method: 'POST', body, headers: { 'content-type': type } });
-  const names = async () => ((await (await fetch(`${base}/clusters`)).json()) as { clusters: string[] }).clusters;
+  const names = async () =>
+    ((await (await fetch(`${base}/clusters`)).json()) as { clusters: string[] }).clusters;
 
   it('answers /healthz with ok', async () => {
     const res = await fetch(`${base}/healthz`);
@@ -28,7 +29,11 @@ describe('REST API', () => {
   it('creates a cluster with the seed response and lists it', async () => {
     const res = await post('{"name":"test-cluster-012"}');
     expect(res.status).toBe(201);
-    expect(await res.json()).toEqual({ success: true, message: 'Cluster test-cluster-012 created successfully', clusterID: '' });
+    expect(await res.json()).toEqual({
+      success: true,
+      message: 'Cluster test-cluster-012 created successfully',
+      clusterID: '',
+    });
     const list = await (await fetch(`${base}/clusters`)).json();
     expect(list).toEqual({ clusters: ['test-cluster-012'], count: 1 });
   });
@@ -51,7 +56,11 @@ describe('REST API', () => {
     const before = await names();
     const res = await post('{"name":"test-cluster-012"}');
     expect(res.status).toBe(409);
-    expect(await res.json()).toEqual({ success: false, error: 'conflict', message: 'cluster "test-cluster-012" already exists' });
+    expect(await res.json()).toEqual({
+      success: false,
+      error: 'conflict',
+      message: 'cluster "test-cluster-012" already exists',
+    });
     expect(await names()).toEqual(before);
   });
 
@@ -116,7 +125,9 @@ describe('access token when bound beyond loopback', () => {
       expect((await fetch(`${agent.web.url}/clusters`)).status).toBe(401);
       const wrong = await fetch(`${agent.web.url}/clusters`, { headers: { authorization: 'Bearer nope' } });
       expect(wrong.status).toBe(401);
-      const ok = await fetch(`${agent.web.url}/clusters`, { headers: { authorization: 'Bearer a-long-access-token' } });
+      const ok = await fetch(`${agent.web.url}/clusters`, {
+        headers: { authorization: 'Bearer a-long-access-token' },
+      });
       expect(ok.status).toBe(200);
       const created = await fetch(`${agent.web.url}/clusters`, { method: 'POST', body: '{"name":"x"}' });
       expect(created.status).toBe(401);

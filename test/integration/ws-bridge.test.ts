@@ -6,7 +6,15 @@ import WebSocket from 'ws';
 import type { ClustersChange } from '../../src/shared/cluster';
 import { startApiOnlyAgent } from '../helpers/test-engine';
 
-type Msg = { type: string; id?: number; ok?: boolean; value?: unknown; error?: { code: string; message: string }; channel?: string; payload?: unknown };
+type Msg = {
+  type: string;
+  id?: number;
+  ok?: boolean;
+  value?: unknown;
+  error?: { code: string; message: string };
+  channel?: string;
+  payload?: unknown;
+};
 
 describe('WebSocket bridge', () => {
   let agent: Awaited<ReturnType<typeof startApiOnlyAgent>>;
@@ -35,7 +43,9 @@ describe('WebSocket bridge', () => {
   }
 
   it('answers a call with a result of the same id', async () => {
-    socket.send(JSON.stringify({ type: 'call', id: 1, channel: 'clusters.create', request: { name: 'via-ws' } }));
+    socket.send(
+      JSON.stringify({ type: 'call', id: 1, channel: 'clusters.create', request: { name: 'via-ws' } }),
+    );
     const result = await waitFor((m) => m.type === 'result' && m.id === 1);
     expect(result).toMatchObject({ ok: true, value: { name: 'via-ws', status: 'pending' } });
   });
@@ -46,10 +56,15 @@ describe('WebSocket bridge', () => {
   });
 
   it('returns engine errors with their code', async () => {
-    socket.send(JSON.stringify({ type: 'call', id: 2, channel: 'clusters.create', request: { name: 'via-ws' } }));
+    socket.send(
+      JSON.stringify({ type: 'call', id: 2, channel: 'clusters.create', request: { name: 'via-ws' } }),
+    );
     expect(await waitFor((m) => m.id === 2)).toMatchObject({ ok: false, error: { code: 'conflict' } });
     socket.send(JSON.stringify({ type: 'call', id: 3, channel: 'clusters.get', request: {} }));
-    expect(await waitFor((m) => m.id === 3)).toMatchObject({ ok: false, error: { code: 'invalid', message: 'clusters.get: "name" must be a string' } });
+    expect(await waitFor((m) => m.id === 3)).toMatchObject({
+      ok: false,
+      error: { code: 'invalid', message: 'clusters.get: "name" must be a string' },
+    });
   });
 
   it('refuses malformed messages without changing anything', async () => {
@@ -57,10 +72,17 @@ describe('WebSocket bridge', () => {
     socket.send('not json');
     socket.send(JSON.stringify({ type: 'call', id: 4, channel: 'clusters.drop', request: { name: 'x' } }));
     socket.send(JSON.stringify({ type: 'call', id: 'five', channel: 'clusters.list' }));
-    expect(await waitFor((m) => m.id === 4)).toMatchObject({ ok: false, error: { code: 'invalid', message: 'unknown channel "clusters.drop"' } });
+    expect(await waitFor((m) => m.id === 4)).toMatchObject({
+      ok: false,
+      error: { code: 'invalid', message: 'unknown channel "clusters.drop"' },
+    });
     // Calls without a usable id are answered with id 0.
-    expect(await waitFor((m) => m.id === 0 && m.error?.message === 'message is not valid JSON')).toMatchObject({ ok: false });
-    expect(await waitFor((m) => m.id === 0 && m.error?.message === 'call needs a numeric id')).toMatchObject({ ok: false });
+    expect(
+      await waitFor((m) => m.id === 0 && m.error?.message === 'message is not valid JSON'),
+    ).toMatchObject({ ok: false });
+    expect(await waitFor((m) => m.id === 0 && m.error?.message === 'call needs a numeric id')).toMatchObject({
+      ok: false,
+    });
     expect(agent.engine.registry.names()).toEqual(before);
   });
 

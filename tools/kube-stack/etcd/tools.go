@@ -4,4 +4,4 @@
 // keeps its dependencies.
 package tools
 
-import _ "go.etcd.io/etcd/v3"
+import _ "go.etcd.io/etcd/server/v3"

@@ -1,4 +1,5 @@
 import { useMemo, useState } from 'react';
+import { useNow } from '../hooks/use-now';
 import { useClustersStore } from '../stores/clusters-store';
 
 function age(iso: string, now: number): string {
@@ -22,12 +23,15 @@ export function ClusterTable(): React.JSX.Element {
         .sort((a, b) => a.name.localeCompare(b.name)),
     [byName, filter],
   );
-  const now = Date.now();
+  const now = useNow(5000);
   return (
     <section className="panel clusters" aria-label="Clusters">
       <header>
         <h2>
-          Clusters <span className="count" data-testid="cluster-count">{Object.keys(byName).length}</span>
+          Clusters{' '}
+          <span className="count" data-testid="cluster-count">
+            {Object.keys(byName).length}
+          </span>
         </h2>
         <input
           type="search"
@@ -63,7 +67,9 @@ export function ClusterTable(): React.JSX.Element {
       </table>
       {loaded && rows.length === 0 && (
         <p className="empty">
-          {filter ? 'No cluster matches the filter.' : 'No clusters yet. Create one with POST /clusters or the API.'}
+          {filter
+            ? 'No cluster matches the filter.'
+            : 'No clusters yet. Create one with POST /clusters or the API.'}
         </p>
       )}
     </section>

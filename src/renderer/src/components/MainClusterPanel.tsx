@@ -13,7 +13,12 @@ const STATE_LABEL: Record<MainClusterInfo['state'], string> = {
 export function MainClusterPanel(): React.JSX.Element {
   const info = useMainClusterStore((s) => s.info);
   const connected = useMainClusterStore((s) => s.connected);
-  if (!info) return <section className="panel" aria-label="Main cluster">Loading main cluster…</section>;
+  if (!info)
+    return (
+      <section className="panel" aria-label="Main cluster">
+        Loading main cluster…
+      </section>
+    );
   return (
     <section className="panel main-cluster" aria-label="Main cluster">
       <header>

@@ -3,7 +3,14 @@
  * reconnects on its own; calls made while disconnected wait for the socket,
  * and `onConnection` tells the UI so it can refetch after a gap.
  */
-import type { EngineClient, EventChannel, EventChannels, RequestChannel, RequestOf, ResponseOf } from '../../../shared/channels';
+import type {
+  EngineClient,
+  EventChannel,
+  EventChannels,
+  RequestChannel,
+  RequestOf,
+  ResponseOf,
+} from '../../../shared/channels';
 import type { CallMessage, EventMessage, ResultMessage } from '../../../shared/wire';
 import { EngineCallError } from './engine-call-error';
 
