@@ -41,7 +41,10 @@ async function start(): Promise<void> {
     loaded = loadConfig();
   } catch (err) {
     const { dialog } = await import('electron');
-    dialog.showErrorBox('Scale Cluster Agent: configuration error', err instanceof ConfigError ? err.message : String(err));
+    dialog.showErrorBox(
+      'Scale Cluster Agent: configuration error',
+      err instanceof ConfigError ? err.message : String(err),
+    );
     app.exit(2);
     return;
   }

@@ -3,7 +3,14 @@
  * typed channel map, nothing else (no ipcRenderer, no Node).
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import type { EngineClient, EventChannel, EventChannels, RequestChannel, RequestOf, ResponseOf } from '../shared/channels';
+import type {
+  EngineClient,
+  EventChannel,
+  EventChannels,
+  RequestChannel,
+  RequestOf,
+  ResponseOf,
+} from '../shared/channels';
 import { IPC_CALL, IPC_EVENT } from '../shared/ipc';
 import type { CallResult } from '../shared/wire';
 

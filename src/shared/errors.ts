@@ -2,7 +2,8 @@
  * Errors that cross the engine boundary (REST, IPC, WebSocket) carry a code
  * that maps to one HTTP status, so every transport reports them the same way.
  */
-export type EngineErrorCode = 'invalid' | 'not_found' | 'conflict' | 'unavailable' | 'unauthorized' | 'internal';
+export type EngineErrorCode =
+  'invalid' | 'not_found' | 'conflict' | 'unavailable' | 'unauthorized' | 'internal';
 
 export const HTTP_STATUS_BY_CODE: Record<EngineErrorCode, number> = {
   invalid: 400,

@@ -4,7 +4,14 @@
  * are two thin shells over it; neither reaches inside.
  */
 import { EventEmitter } from 'node:events';
-import type { EngineInfo, EventChannel, EventChannels, RequestChannel, RequestOf, ResponseOf } from '../../shared/channels';
+import type {
+  EngineInfo,
+  EventChannel,
+  EventChannels,
+  RequestChannel,
+  RequestOf,
+  ResponseOf,
+} from '../../shared/channels';
 import { isRequestChannel } from '../../shared/channels';
 import { EngineError } from '../../shared/errors';
 import type { MainClusterInfo } from '../../shared/main-cluster';
@@ -72,13 +79,24 @@ export class Engine {
 
   /** Ensures the main cluster; failures are reported in its status, not thrown. */
   async ensureMainCluster(): Promise<MainClusterInfo> {
-    this.setMainInfo({ ...this.mainInfo, state: 'starting', message: 'bringing up the main cluster', updatedAt: new Date().toISOString() });
+    this.setMainInfo({
+      ...this.mainInfo,
+      state: 'starting',
+      message: 'bringing up the main cluster',
+      updatedAt: new Date().toISOString(),
+    });
     try {
       this.setMainInfo(await this.mainCluster.ensure());
     } catch (err) {
       const message = (err as Error).message;
       this.logger.error({ err }, `Main cluster is not available: ${message}`);
-      this.setMainInfo({ provider: this.mainCluster.kind, name: this.mainCluster.name, state: 'error', message, updatedAt: new Date().toISOString() });
+      this.setMainInfo({
+        provider: this.mainCluster.kind,
+        name: this.mainCluster.name,
+        state: 'error',
+        message,
+        updatedAt: new Date().toISOString(),
+      });
     }
     return this.mainInfo;
   }
@@ -98,14 +116,20 @@ export class Engine {
   private setMainInfo(info: MainClusterInfo): void {
     const before = this.mainInfo;
     this.mainInfo = info;
-    if (before.state !== info.state || before.nodeCount !== info.nodeCount || before.message !== info.message || before.apiEndpoint !== info.apiEndpoint) {
+    if (
+      before.state !== info.state ||
+      before.nodeCount !== info.nodeCount ||
+      before.message !== info.message ||
+      before.apiEndpoint !== info.apiEndpoint
+    ) {
       this.events.emit('mainCluster.changed', info);
     }
   }
 
   /** The one entry point of every transport: validated, typed, errors as EngineError. */
   async handle<C extends RequestChannel>(channel: C, request: unknown): Promise<ResponseOf<C>> {
-    if (!isRequestChannel(channel)) throw new EngineError('invalid', `unknown channel ${JSON.stringify(channel)}`);
+    if (!isRequestChannel(channel))
+      throw new EngineError('invalid', `unknown channel ${JSON.stringify(channel)}`);
     const valid = validateRequest(channel, request);
     const handler = this.handlers[channel] as (r: RequestOf<C>) => Promise<ResponseOf<C>>;
     return handler(valid);

@@ -72,9 +72,15 @@ export async function main(argv: string[]): Promise<number> {
   const logger = createLogger({ level: config.LogLevel, pretty: Boolean(process.stderr.isTTY) });
   for (const warning of loaded.warnings) logger.warn(warning);
   logger.debug({ config: redactedConfig(config) }, 'effective configuration');
-  if (!config.RancherURL) logger.info('No Rancher configured (RancherURL): clusters are simulated locally only');
+  if (!config.RancherURL)
+    logger.info('No Rancher configured (RancherURL): clusters are simulated locally only');
 
-  const engine = new Engine({ config, logger, shell: 'headless', ensureMainCluster: !values['no-main-cluster'] });
+  const engine = new Engine({
+    config,
+    logger,
+    shell: 'headless',
+    ensureMainCluster: !values['no-main-cluster'],
+  });
   const root = packageRoot();
   let web: Awaited<ReturnType<typeof startWebServer>>;
   try {
@@ -87,7 +93,10 @@ export async function main(argv: string[]): Promise<number> {
       rendererDir: root ? join(root, 'out', 'renderer') : undefined,
     });
   } catch (err) {
-    logger.error({ err }, `Cannot serve on ${config.ListenAddress}:${config.ListenPort}: ${(err as Error).message}`);
+    logger.error(
+      { err },
+      `Cannot serve on ${config.ListenAddress}:${config.ListenPort}: ${(err as Error).message}`,
+    );
     return 1;
   }
   engine.start();

@@ -7,12 +7,18 @@ export const MAX_BODY_BYTES = 64 * 1024;
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
 export function sendText(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'text/plain; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
@@ -24,11 +30,13 @@ export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new EngineError('invalid', `request body is larger than ${MAX_BODY_BYTES} bytes`);
+    if (size > MAX_BODY_BYTES)
+      throw new EngineError('invalid', `request body is larger than ${MAX_BODY_BYTES} bytes`);
     chunks.push(chunk as Buffer);
   }
   const text = Buffer.concat(chunks).toString('utf8');
-  if (text.trim() === '') throw new EngineError('invalid', 'request body is empty; expected JSON such as {"name":"my-cluster"}');
+  if (text.trim() === '')
+    throw new EngineError('invalid', 'request body is empty; expected JSON such as {"name":"my-cluster"}');
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
@@ -37,6 +45,7 @@ export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
 }
 
 export function errorStatus(err: unknown): { status: number; code: string; message: string } {
-  if (err instanceof EngineError) return { status: HTTP_STATUS_BY_CODE[err.code], code: err.code, message: err.message };
+  if (err instanceof EngineError)
+    return { status: HTTP_STATUS_BY_CODE[err.code], code: err.code, message: err.message };
   return { status: 500, code: 'internal', message: err instanceof Error ? err.message : String(err) };
 }

@@ -14,7 +14,11 @@ import type { Engine } from '../engine';
 import { errorStatus, readJsonBody, sendJson, sendText } from './http-utils';
 
 /** Handles the request if it is a REST route; returns false to let others try. */
-export async function handleRestRequest(engine: Engine, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+export async function handleRestRequest(
+  engine: Engine,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<boolean> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const path = url.pathname.replace(/\/+$/, '') || '/';
   const method = req.method ?? 'GET';
@@ -38,7 +42,10 @@ export async function handleRestRequest(engine: Engine, req: IncomingMessage, re
       if (method === 'POST') {
         const body = await readJsonBody(req);
         if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-          throw new EngineError('invalid', 'request body must be a JSON object such as {"name":"my-cluster"}');
+          throw new EngineError(
+            'invalid',
+            'request body must be a JSON object such as {"name":"my-cluster"}',
+          );
         }
         const name = (body as Record<string, unknown>).name;
         if (name === undefined || name === '') throw new EngineError('invalid', 'name is required');

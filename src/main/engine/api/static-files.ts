@@ -20,7 +20,11 @@ const CONTENT_TYPES: Record<string, string> = {
 
 export function serveStatic(rootDir: string | undefined, req: IncomingMessage, res: ServerResponse): void {
   if (!rootDir || !existsSync(join(rootDir, 'index.html'))) {
-    sendText(res, 404, 'The web UI is not built. Run `npm run build` and restart `scale-cluster-agent serve`.');
+    sendText(
+      res,
+      404,
+      'The web UI is not built. Run `npm run build` and restart `scale-cluster-agent serve`.',
+    );
     return;
   }
   if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -30,10 +34,15 @@ export function serveStatic(rootDir: string | undefined, req: IncomingMessage, r
   const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
   const requested = normalize(join(rootDir, pathname));
   // Never serve outside the renderer folder.
-  const inside = requested === rootDir || requested.startsWith(rootDir.endsWith(sep) ? rootDir : rootDir + sep);
-  const file = inside && existsSync(requested) && statSync(requested).isFile() ? requested : join(rootDir, 'index.html');
+  const inside =
+    requested === rootDir || requested.startsWith(rootDir.endsWith(sep) ? rootDir : rootDir + sep);
+  const file =
+    inside && existsSync(requested) && statSync(requested).isFile() ? requested : join(rootDir, 'index.html');
   const type = CONTENT_TYPES[extname(file)] ?? 'application/octet-stream';
-  res.writeHead(200, { 'content-type': type, 'cache-control': file.endsWith('index.html') ? 'no-cache' : 'max-age=3600' });
+  res.writeHead(200, {
+    'content-type': type,
+    'cache-control': file.endsWith('index.html') ? 'no-cache' : 'max-age=3600',
+  });
   if (req.method === 'HEAD') {
     res.end();
     return;

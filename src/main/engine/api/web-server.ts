@@ -46,13 +46,16 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
       })
       .catch((err: unknown) => {
         logger.error({ err }, 'request failed');
-        if (!res.headersSent) sendJson(res, 500, { success: false, error: 'internal', message: 'internal error' });
+        if (!res.headersSent)
+          sendJson(res, 500, { success: false, error: 'internal', message: 'internal error' });
       });
   });
   server.on('upgrade', (req, socket, head) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path !== '/api/ws' || !isAuthorized(req, options.accessToken)) {
-      socket.end(`HTTP/1.1 ${path === '/api/ws' ? '401 Unauthorized' : '404 Not Found'}\r\nconnection: close\r\n\r\n`);
+      socket.end(
+        `HTTP/1.1 ${path === '/api/ws' ? '401 Unauthorized' : '404 Not Found'}\r\nconnection: close\r\n\r\n`,
+      );
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));

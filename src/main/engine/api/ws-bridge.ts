@@ -38,7 +38,8 @@ async function onMessage(engine: Engine, socket: WebSocket, data: unknown, isBin
   try {
     const buffer = Buffer.isBuffer(data) ? data : Buffer.concat(data as Buffer[]);
     if (isBinary) throw new EngineError('invalid', 'messages must be JSON text');
-    if (buffer.length > MAX_MESSAGE_BYTES) throw new EngineError('invalid', `message larger than ${MAX_MESSAGE_BYTES} bytes`);
+    if (buffer.length > MAX_MESSAGE_BYTES)
+      throw new EngineError('invalid', `message larger than ${MAX_MESSAGE_BYTES} bytes`);
     const message = parseCall(buffer.toString('utf8'), (callId) => (id = callId));
     const value = await engine.handle(message.channel, message.request);
     reply(socket, { type: 'result', id, ok: true, value });
@@ -57,10 +58,13 @@ function parseCall(text: string, onId: (id: number) => void): CallMessage {
     throw new EngineError('invalid', 'message is not valid JSON');
   }
   const m = parsed as Partial<CallMessage> | null;
-  if (typeof m !== 'object' || m === null || m.type !== 'call') throw new EngineError('invalid', 'message must be {"type":"call",...}');
-  if (typeof m.id !== 'number' || !Number.isSafeInteger(m.id)) throw new EngineError('invalid', 'call needs a numeric id');
+  if (typeof m !== 'object' || m === null || m.type !== 'call')
+    throw new EngineError('invalid', 'message must be {"type":"call",...}');
+  if (typeof m.id !== 'number' || !Number.isSafeInteger(m.id))
+    throw new EngineError('invalid', 'call needs a numeric id');
   onId(m.id);
-  if (!isRequestChannel(m.channel)) throw new EngineError('invalid', `unknown channel ${JSON.stringify(m.channel)}`);
+  if (!isRequestChannel(m.channel))
+    throw new EngineError('invalid', `unknown channel ${JSON.stringify(m.channel)}`);
   return m as CallMessage;
 }
 

@@ -15,7 +15,8 @@ export function clusterNameProblem(name: unknown): string | undefined {
     return `name must be at most ${MAX_CLUSTER_NAME_LENGTH} characters (the namespace cluster-<name> is limited to 63), got ${name.length}`;
   }
   if (/[A-Z]/.test(name)) return 'name must be lowercase (RFC 1123 label)';
-  if (!/^[a-z0-9-]+$/.test(name)) return 'name may contain only lowercase letters, digits and "-" (RFC 1123 label)';
+  if (!/^[a-z0-9-]+$/.test(name))
+    return 'name may contain only lowercase letters, digits and "-" (RFC 1123 label)';
   if (!/^[a-z0-9]/.test(name)) return 'name must start with a lowercase letter or digit (RFC 1123 label)';
   if (!/[a-z0-9]$/.test(name)) return 'name must end with a lowercase letter or digit (RFC 1123 label)';
   return undefined;

@@ -37,7 +37,10 @@ describe('ClusterRegistry', () => {
     expect(changes).toHaveLength(1);
     expect(changes[0]!.upserted).toHaveLength(499);
     expect(changes[0]!.removed).toEqual(['c2']);
-    expect(changes[0]!.upserted.find((c) => c.name === 'c1')).toMatchObject({ status: 'failed', error: 'boom' });
+    expect(changes[0]!.upserted.find((c) => c.name === 'c1')).toMatchObject({
+      status: 'failed',
+      error: 'boom',
+    });
   });
 
   it('drops the error when a cluster leaves failed', () => {

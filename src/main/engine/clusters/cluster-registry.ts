@@ -49,7 +49,13 @@ export class ClusterRegistry extends EventEmitter<ClusterRegistryEvents> {
       throw new EngineError('conflict', `cluster ${JSON.stringify(validName)} already exists`);
     }
     const now = new Date().toISOString();
-    const record: ClusterRecord = { name: validName, status: 'pending', rancherId: '', createdAt: now, updatedAt: now };
+    const record: ClusterRecord = {
+      name: validName,
+      status: 'pending',
+      rancherId: '',
+      createdAt: now,
+      updatedAt: now,
+    };
     this.clusters.set(validName, record);
     this.touch(validName);
     return { ...record };
@@ -70,7 +76,8 @@ export class ClusterRegistry extends EventEmitter<ClusterRegistryEvents> {
   }
 
   remove(name: string): void {
-    if (!this.clusters.delete(name)) throw new EngineError('not_found', `cluster ${JSON.stringify(name)} not found`);
+    if (!this.clusters.delete(name))
+      throw new EngineError('not_found', `cluster ${JSON.stringify(name)} not found`);
     this.pendingUpserts.delete(name);
     this.pendingRemovals.add(name);
     this.scheduleFlush();

@@ -77,8 +77,10 @@ export class ConfigError extends Error {
 type Parser = (raw: unknown) => unknown;
 
 function port(raw: unknown): number {
-  const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : NaN;
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`must be a port number from 1 to 65535, got ${JSON.stringify(raw)}`);
+  const n =
+    typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+  if (!Number.isInteger(n) || n < 1 || n > 65535)
+    throw new Error(`must be a port number from 1 to 65535, got ${JSON.stringify(raw)}`);
   return n;
 }
 
@@ -95,7 +97,9 @@ function url(raw: unknown): string {
   try {
     parsed = new URL(value);
   } catch {
-    throw new Error(`must be an http(s) URL such as https://rancher.example.com, got ${JSON.stringify(value)}`);
+    throw new Error(
+      `must be an http(s) URL such as https://rancher.example.com, got ${JSON.stringify(value)}`,
+    );
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
     throw new Error(`must use https:// or http://, got ${parsed.protocol}`);

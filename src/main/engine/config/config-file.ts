@@ -25,7 +25,11 @@ export function parseConfigText(source: string, text: string): ConfigFileResult 
     throw new ConfigError(source, '(file)', `is not valid ${kind}: ${(err as Error).message.split('\n')[0]}`);
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
-    throw new ConfigError(source, '(file)', 'must be a mapping of keys to values, such as "ListenPort: 9090"');
+    throw new ConfigError(
+      source,
+      '(file)',
+      'must be a mapping of keys to values, such as "ListenPort: 9090"',
+    );
   }
   const values: Partial<AgentConfig> = {};
   const unknownKeys: string[] = [];

@@ -18,7 +18,10 @@ function homeWith(configText?: string): string {
 
 describe('config file formats', () => {
   it('reads the seed JSON form with case-insensitive keys', () => {
-    const { values } = parseConfigText('f', '{"RancherURL":"https://r.example.com/","listenport":9191,"MainAPIPort":"8051"}');
+    const { values } = parseConfigText(
+      'f',
+      '{"RancherURL":"https://r.example.com/","listenport":9191,"MainAPIPort":"8051"}',
+    );
     expect(values).toEqual({ RancherURL: 'https://r.example.com', ListenPort: 9191, MainAPIPort: 8051 });
   });
 
@@ -27,7 +30,11 @@ describe('config file formats', () => {
       'f',
       'RancherURL: https://rancher.local\nBearerToken: token-abcde:secretsecret\nLogLevel: DEBUG\nSomethingOld: 1\n',
     );
-    expect(values).toEqual({ RancherURL: 'https://rancher.local', BearerToken: 'token-abcde:secretsecret', LogLevel: 'debug' });
+    expect(values).toEqual({
+      RancherURL: 'https://rancher.local',
+      BearerToken: 'token-abcde:secretsecret',
+      LogLevel: 'debug',
+    });
     expect(unknownKeys).toEqual(['SomethingOld']);
   });
 
@@ -35,8 +42,12 @@ describe('config file formats', () => {
     expect(() => parseConfigText('/etc/x/config', 'ListenPort: 99999')).toThrow(
       /^\/etc\/x\/config: ListenPort: must be a port number from 1 to 65535, got 99999$/,
     );
-    expect(() => parseConfigText('/etc/x/config', 'RancherURL: ftp://x')).toThrow(/RancherURL: must use https:\/\/ or http:\/\//);
-    expect(() => parseConfigText('/etc/x/config', 'LogLevel: loud')).toThrow(/LogLevel: must be one of trace, debug/);
+    expect(() => parseConfigText('/etc/x/config', 'RancherURL: ftp://x')).toThrow(
+      /RancherURL: must use https:\/\/ or http:\/\//,
+    );
+    expect(() => parseConfigText('/etc/x/config', 'LogLevel: loud')).toThrow(
+      /LogLevel: must be one of trace, debug/,
+    );
   });
 
   it('names the file when the document itself is malformed', () => {
@@ -50,7 +61,14 @@ describe('loadConfig precedence', () => {
   it('uses the seed defaults with no file', () => {
     const home = homeWith();
     const { config } = loadConfig({ homeDir: home, env: {} });
-    expect(config).toMatchObject({ ListenPort: 9090, ListenAddress: '127.0.0.1', MainClusterName: 'main-cluster', MainAPIPort: 8050, ProxyBasePort: 8440, LogLevel: 'info' });
+    expect(config).toMatchObject({
+      ListenPort: 9090,
+      ListenAddress: '127.0.0.1',
+      MainClusterName: 'main-cluster',
+      MainAPIPort: 8050,
+      ProxyBasePort: 8440,
+      LogLevel: 'info',
+    });
     expect(config.HomeDir).toBe(home);
   });
 
@@ -72,12 +90,16 @@ describe('loadConfig precedence', () => {
 
   it('reports a bad flag by flag name', () => {
     const home = homeWith();
-    expect(() => loadConfig({ homeDir: home, env: {}, flags: { MainClusterName: 'Main_Cluster' } })).toThrow(/^flag --main-cluster-name: MainClusterName:/);
+    expect(() => loadConfig({ homeDir: home, env: {}, flags: { MainClusterName: 'Main_Cluster' } })).toThrow(
+      /^flag --main-cluster-name: MainClusterName:/,
+    );
   });
 
   it('warns about unknown keys in the file', () => {
     const home = homeWith('{"ListenPort": 9090, "Bogus": true}');
-    expect(loadConfig({ homeDir: home, env: {} }).warnings).toEqual([`${join(home, 'config', 'config')}: unknown key "Bogus" ignored`]);
+    expect(loadConfig({ homeDir: home, env: {} }).warnings).toEqual([
+      `${join(home, 'config', 'config')}: unknown key "Bogus" ignored`,
+    ]);
   });
 
   it('never shows secrets in the redacted copy', () => {

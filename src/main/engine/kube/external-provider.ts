@@ -28,7 +28,10 @@ export class ExternalProvider implements MainClusterProvider {
     try {
       kc.loadFromFile(this.kubeconfigPath);
     } catch (err) {
-      throw new EngineError('invalid', `MainKubeconfig ${this.kubeconfigPath} is not a valid kubeconfig: ${(err as Error).message}`);
+      throw new EngineError(
+        'invalid',
+        `MainKubeconfig ${this.kubeconfigPath} is not a valid kubeconfig: ${(err as Error).message}`,
+      );
     }
     return kc;
   }
@@ -43,22 +46,44 @@ export class ExternalProvider implements MainClusterProvider {
     }
     const probe = await probeApiserver(kc);
     if (probe.up) {
-      return { ...base, state: 'running', apiEndpoint: probe.endpoint, nodeCount: probe.nodeCount, kubeVersion: probe.kubeVersion };
+      return {
+        ...base,
+        state: 'running',
+        apiEndpoint: probe.endpoint,
+        nodeCount: probe.nodeCount,
+        kubeVersion: probe.kubeVersion,
+      };
     }
-    return { ...base, state: 'error', apiEndpoint: probe.endpoint, message: `apiserver not answering: ${probe.error}` };
+    return {
+      ...base,
+      state: 'error',
+      apiEndpoint: probe.endpoint,
+      message: `apiserver not answering: ${probe.error}`,
+    };
   }
 
   async ensure(): Promise<MainClusterInfo> {
     const info = await this.status();
-    if (info.state !== 'running') throw new EngineError('unavailable', `external main cluster: ${info.message}`);
+    if (info.state !== 'running')
+      throw new EngineError('unavailable', `external main cluster: ${info.message}`);
     return info;
   }
 
   stop(): Promise<void> {
-    return Promise.reject(new EngineError('invalid', 'an external main cluster is not managed by the agent: it cannot be stopped here'));
+    return Promise.reject(
+      new EngineError(
+        'invalid',
+        'an external main cluster is not managed by the agent: it cannot be stopped here',
+      ),
+    );
   }
 
   delete(): Promise<void> {
-    return Promise.reject(new EngineError('invalid', 'an external main cluster is not managed by the agent: it cannot be deleted here'));
+    return Promise.reject(
+      new EngineError(
+        'invalid',
+        'an external main cluster is not managed by the agent: it cannot be deleted here',
+      ),
+    );
   }
 }

@@ -9,7 +9,13 @@ import { delimiter, join } from 'node:path';
 import { EngineError } from '../../../shared/errors';
 import { packageRoot } from './package-root';
 
-export const KUBE_BINARIES = ['kwokctl', 'kwok', 'kube-apiserver', 'kube-controller-manager', 'etcd'] as const;
+export const KUBE_BINARIES = [
+  'kwokctl',
+  'kwok',
+  'kube-apiserver',
+  'kube-controller-manager',
+  'etcd',
+] as const;
 export type KubeBinary = (typeof KUBE_BINARIES)[number];
 export type KubeBinaryPaths = Record<KubeBinary, string>;
 

@@ -54,7 +54,10 @@ export class KwokctlProvider implements MainClusterProvider {
 
   kubeConfig(): KubeConfig {
     if (!existsSync(this.kubeconfigPath)) {
-      throw new EngineError('unavailable', `main cluster ${this.name} has no kubeconfig yet (${this.kubeconfigPath})`);
+      throw new EngineError(
+        'unavailable',
+        `main cluster ${this.name} has no kubeconfig yet (${this.kubeconfigPath})`,
+      );
     }
     const kc = new KubeConfig();
     kc.loadFromFile(this.kubeconfigPath);
@@ -68,9 +71,20 @@ export class KwokctlProvider implements MainClusterProvider {
     }
     const probe = await probeApiserver(this.kubeConfig(), 3000);
     if (probe.up) {
-      return { ...base, state: 'running', apiEndpoint: probe.endpoint, nodeCount: probe.nodeCount, kubeVersion: probe.kubeVersion };
+      return {
+        ...base,
+        state: 'running',
+        apiEndpoint: probe.endpoint,
+        nodeCount: probe.nodeCount,
+        kubeVersion: probe.kubeVersion,
+      };
     }
-    return { ...base, state: 'stopped', apiEndpoint: probe.endpoint, message: `apiserver not answering: ${probe.error}` };
+    return {
+      ...base,
+      state: 'stopped',
+      apiEndpoint: probe.endpoint,
+      message: `apiserver not answering: ${probe.error}`,
+    };
   }
 
   /** Concurrent callers share one ensure, so two creates never race. */
@@ -87,14 +101,27 @@ export class KwokctlProvider implements MainClusterProvider {
     const bins = findKubeBinaries(this.options.binaries);
     const log = this.options.logger;
     if (current.state === 'absent') {
-      log.info({ cluster: this.name, port: this.options.apiPort }, `Creating main cluster ${this.name} with kwokctl`);
+      log.info(
+        { cluster: this.name, port: this.options.apiPort },
+        `Creating main cluster ${this.name} with kwokctl`,
+      );
       await this.kwokctl(bins, this.createArgs(bins));
     } else {
       log.info({ cluster: this.name }, `Starting stopped main cluster ${this.name}`);
-      await this.kwokctl(bins, ['start', 'cluster', '--name', this.name, '--wait', `${Math.round(this.startTimeoutMs / 1000)}s`]);
+      await this.kwokctl(bins, [
+        'start',
+        'cluster',
+        '--name',
+        this.name,
+        '--wait',
+        `${Math.round(this.startTimeoutMs / 1000)}s`,
+      ]);
     }
     const after = await this.waitRunning();
-    log.info({ cluster: this.name, endpoint: after.apiEndpoint, version: after.kubeVersion }, `Main cluster ${this.name} is running`);
+    log.info(
+      { cluster: this.name, endpoint: after.apiEndpoint, version: after.kubeVersion },
+      `Main cluster ${this.name} is running`,
+    );
     return after;
   }
 
@@ -139,7 +166,10 @@ export class KwokctlProvider implements MainClusterProvider {
       if (last.state === 'running') return last;
       await new Promise((r) => setTimeout(r, 500));
     }
-    throw new EngineError('unavailable', `main cluster ${this.name} did not come up: ${last?.message ?? 'unknown'}`);
+    throw new EngineError(
+      'unavailable',
+      `main cluster ${this.name} did not come up: ${last?.message ?? 'unknown'}`,
+    );
   }
 
   async stop(): Promise<void> {

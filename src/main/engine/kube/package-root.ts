@@ -16,7 +16,9 @@ export function packageRoot(): string | undefined {
     const candidate = join(dir, 'package.json');
     if (existsSync(candidate)) {
       try {
-        if ((JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string }).name === 'scale-cluster-agent') {
+        if (
+          (JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string }).name === 'scale-cluster-agent'
+        ) {
           cached = dir;
           return dir;
         }

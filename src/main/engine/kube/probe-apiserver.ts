@@ -23,7 +23,10 @@ export async function probeApiserver(kc: KubeConfig, timeoutMs = 5000): Promise<
   })();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<ApiserverProbe>((resolve) => {
-    timer = setTimeout(() => resolve({ up: false, endpoint, error: `no answer within ${timeoutMs} ms` }), timeoutMs);
+    timer = setTimeout(
+      () => resolve({ up: false, endpoint, error: `no answer within ${timeoutMs} ms` }),
+      timeoutMs,
+    );
   });
   try {
     return await Promise.race([work, timeout]);

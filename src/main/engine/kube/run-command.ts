@@ -22,8 +22,14 @@ export function runCommand(
       (error, stdout, stderr) => {
         if (error) {
           const tail = lastLines(`${stderr}\n${stdout}`, 8);
-          const why = error.killed ? `timed out after ${options.timeoutMs} ms` : `exited with ${error.code ?? error.signal}`;
-          reject(new Error(`${file.split('/').pop()} ${args.slice(0, 3).join(' ')} ${why}${tail ? `: ${tail}` : ''}`));
+          const why = error.killed
+            ? `timed out after ${options.timeoutMs} ms`
+            : `exited with ${error.code ?? error.signal}`;
+          reject(
+            new Error(
+              `${file.split('/').pop()} ${args.slice(0, 3).join(' ')} ${why}${tail ? `: ${tail}` : ''}`,
+            ),
+          );
           return;
         }
         resolve({ stdout, stderr });

@@ -81,7 +81,11 @@ function scrub(value: unknown, depth = 0): unknown {
   if (depth > 6) return value;
   if (typeof value === 'string') return maskSecrets(value);
   if (value instanceof Error) {
-    return { type: value.name, message: maskSecrets(value.message), stack: value.stack ? maskSecrets(value.stack) : undefined };
+    return {
+      type: value.name,
+      message: maskSecrets(value.message),
+      stack: value.stack ? maskSecrets(value.stack) : undefined,
+    };
   }
   if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));
   if (typeof value === 'object' && value !== null) {
@@ -94,7 +98,14 @@ function scrub(value: unknown, depth = 0): unknown {
 
 /** A small readable format for terminals: `12:00:01 INFO message key=value`. */
 function prettyDestination(): pino.DestinationStream {
-  const names: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+  const names: Record<number, string> = {
+    10: 'TRACE',
+    20: 'DEBUG',
+    30: 'INFO',
+    40: 'WARN',
+    50: 'ERROR',
+    60: 'FATAL',
+  };
   return {
     write(line: string) {
       try {
@@ -103,7 +114,9 @@ function prettyDestination(): pino.DestinationStream {
         const extra = Object.entries(rest)
           .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
           .join(' ');
-        process.stderr.write(`${when} ${(names[level as number] ?? 'LOG').padEnd(5)} ${String(msg ?? '')}${extra ? ' ' + extra : ''}\n`);
+        process.stderr.write(
+          `${when} ${(names[level as number] ?? 'LOG').padEnd(5)} ${String(msg ?? '')}${extra ? ' ' + extra : ''}\n`,
+        );
       } catch {
         process.stderr.write(line);
       }
