@@ -7,11 +7,13 @@
 # (a stamp file records their checksum). Prints what it built or reused.
 #
 # Usage: scripts/build-kube-stack.sh [cache-dir]
-#   cache-dir defaults to $SCALE_AGENT_KUBE_CACHE or .cache/kube-stack/bin
+#   cache-dir defaults to $SCALE_AGENT_KUBE_CACHE, else the machine's cache
+#   ${XDG_CACHE_HOME:-~/.cache}/scale-cluster-agent/kube-stack/bin, shared by
+#   every checkout (the app looks there too).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-out=${1:-${SCALE_AGENT_KUBE_CACHE:-$root/.cache/kube-stack/bin}}
+out=${1:-${SCALE_AGENT_KUBE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/scale-cluster-agent/kube-stack/bin}}
 mkdir -p "$out"
 export PATH=/usr/local/go/bin:$PATH
 export CGO_ENABLED=0

@@ -21,8 +21,8 @@ if [[ $(node_major) -lt 22 ]]; then
   arch=$(uname -m | sed 's/x86_64/x64/;s/aarch64/arm64/')
   say "system Node $(node --version 2>/dev/null || echo none) is older than 22: installing node-linux-$arch@22.23.3 from the npm registry"
   command -v npm >/dev/null || { echo "provision: npm is needed to fetch Node 22 (apt-get install npm)" >&2; exit 1; }
-  mkdir -p .cache/node22
-  npm install --prefix .cache/node22 --no-save --no-audit --no-fund "node-linux-$arch@22.23.3" >/dev/null
+  mkdir -p "$SCA_MACHINE_CACHE/node22"
+  npm install --prefix "$SCA_MACHINE_CACHE/node22" --no-save --no-audit --no-fund "node-linux-$arch@22.23.3" >/dev/null
   source scripts/lib/node-env.sh
 fi
 say "node $(node --version)"

@@ -4,11 +4,11 @@
  */
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { KUBE_BINARIES } from '../../src/main/engine/kube/kube-binaries';
+import { kubeStackCacheDir } from '../../src/main/engine/kube/machine-cache';
 
-export const KUBE_BIN_DIR =
-  process.env.SCALE_AGENT_KUBE_BIN_DIR ?? resolve(import.meta.dirname, '../../.cache/kube-stack/bin');
+export const KUBE_BIN_DIR = process.env.SCALE_AGENT_KUBE_BIN_DIR ?? kubeStackCacheDir();
 
 /** Fails loudly (never skips) when the stack is not built: CI builds it first. */
 export function requireKubeStack(): string {

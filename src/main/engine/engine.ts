@@ -24,6 +24,9 @@ import type { Logger } from './telemetry/logger';
 
 export const ENGINE_VERSION = '0.1.0';
 
+/** How long after a failed or lost main cluster the engine tries to bring it up again. */
+const ENSURE_RETRY_MS = 30_000;
+
 export interface EngineOptions {
   config: AgentConfig;
   logger: Logger;
@@ -48,6 +51,7 @@ export class Engine {
   private statusTimer: NodeJS.Timeout | undefined;
   private readonly startedAt = new Date().toISOString();
   private stopped = false;
+  private lastEnsureAt = 0;
 
   constructor(private readonly options: EngineOptions) {
     this.logger = options.logger;
@@ -67,7 +71,7 @@ export class Engine {
     if (this.options.ensureMainCluster !== false) void this.ensureMainCluster();
     else void this.refreshMainCluster(true);
     const interval = this.options.statusIntervalMs ?? 5000;
-    this.statusTimer = setInterval(() => void this.refreshMainCluster(), interval);
+    this.statusTimer = setInterval(() => void this.tick(), interval);
     this.statusTimer.unref();
   }
 
@@ -77,8 +81,27 @@ export class Engine {
     this.registry.flush();
   }
 
+  /**
+   * Keeps the main cluster's status fresh and, when the agent manages it,
+   * brings it back if it went away (retried at most every ENSURE_RETRY_MS so a
+   * persistent fault is not hammered).
+   */
+  private async tick(): Promise<void> {
+    const down = ['error', 'stopped', 'absent'].includes(this.mainInfo.state);
+    if (
+      down &&
+      this.options.ensureMainCluster !== false &&
+      Date.now() - this.lastEnsureAt >= ENSURE_RETRY_MS
+    ) {
+      await this.ensureMainCluster();
+      return;
+    }
+    await this.refreshMainCluster();
+  }
+
   /** Ensures the main cluster; failures are reported in its status, not thrown. */
   async ensureMainCluster(): Promise<MainClusterInfo> {
+    this.lastEnsureAt = Date.now();
     this.setMainInfo({
       ...this.mainInfo,
       state: 'starting',

@@ -1,13 +1,13 @@
 /**
  * Locates the binaries a kwokctl-managed main cluster needs. Looked for, in
- * order: the configured KubeBinDir, the app's own cache (`<home>/bin`, then the
- * project's `.cache/kube-stack/bin` that scripts/build-kube-stack.sh fills),
+ * order: the configured KubeBinDir, the app's own `<home>/bin`, the machine's
+ * cache that scripts/build-kube-stack.sh fills (~/.cache/scale-cluster-agent),
  * then PATH. A missing binary is reported by name with how to get it.
  */
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { EngineError } from '../../../shared/errors';
-import { packageRoot } from './package-root';
+import { kubeStackCacheDir } from './machine-cache';
 
 export const KUBE_BINARIES = [
   'kwokctl',
@@ -29,8 +29,7 @@ export function binarySearchDirs(search: BinarySearch): string[] {
   const dirs: string[] = [];
   if (search.binDir) dirs.push(search.binDir);
   if (search.homeDir) dirs.push(join(search.homeDir, 'bin'));
-  const root = packageRoot();
-  if (root) dirs.push(join(root, '.cache', 'kube-stack', 'bin'));
+  dirs.push(kubeStackCacheDir());
   dirs.push(...(search.pathEnv ?? process.env.PATH ?? '').split(delimiter).filter(Boolean));
   return dirs;
 }
