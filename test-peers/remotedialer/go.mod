@@ -2,7 +2,10 @@ module scale-cluster-agent/test-peers/remotedialer
 
 go 1.26.10
 
-require github.com/rancher/remotedialer v0.5.2
+require (
+	github.com/rancher/remotedialer v0.5.2
+	github.com/sirupsen/logrus v1.9.3
+)
 
 require (
 	github.com/beorn7/perks v1.0.1 // indirect
@@ -14,7 +17,6 @@ require (
 	github.com/prometheus/client_model v0.6.1 // indirect
 	github.com/prometheus/common v0.62.0 // indirect
 	github.com/prometheus/procfs v0.15.1 // indirect
-	github.com/sirupsen/logrus v1.9.3 // indirect
 	golang.org/x/net v0.62.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
 	google.golang.org/protobuf v1.36.5 // indirect

@@ -1,0 +1,1 @@
+../remotedialer/main.go
