@@ -61,12 +61,12 @@ describe.skipIf(!binary)('Electron shell', () => {
     expect(await win.title()).toBe('Scale Cluster Agent');
     await win.getByTestId('main-cluster-provider').waitFor();
     // The preload exposes only the typed client: no Node, no ipcRenderer.
-    expect(await win.evaluate(() => typeof (window as unknown as { require?: unknown }).require)).toBe(
+    expect(await win.evaluate(() => typeof (globalThis as unknown as { require?: unknown }).require)).toBe(
       'undefined',
     );
     await win.evaluate(() =>
       (
-        window as unknown as { scaleAgent: { call: (c: string, r: unknown) => Promise<unknown> } }
+        globalThis as unknown as { scaleAgent: { call: (c: string, r: unknown) => Promise<unknown> } }
       ).scaleAgent.call('clusters.create', { name: 'desk-1' }),
     );
     await win.getByTestId('cluster-row-desk-1').waitFor();
