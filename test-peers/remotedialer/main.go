@@ -156,7 +156,11 @@ func (s *server) handleJob(w http.ResponseWriter, r *http.Request) {
 	s.jobs.Store(id, j)
 
 	dial := s.rd.Dialer(q.Get("client"))
-	conn, err := dial(context.Background(), "tcp", q.Get("address"))
+	proto := q.Get("proto")
+	if proto == "" {
+		proto = "tcp"
+	}
+	conn, err := dial(context.Background(), proto, q.Get("address"))
 	if err != nil {
 		j.finish(err, time.Now())
 		writeJSON(w, map[string]string{"id": id})

@@ -44,6 +44,8 @@ export class SessionClosedError extends Error {
 
 export interface TunnelSessionEvents {
   close: [reason: SessionClosedError];
+  /** A connection was opened (by our dial on servers, by the peer's Connect on clients). */
+  connection: [connection: TunnelConnection];
   /** A WebSocket ping arrived (servers see these from clients every 5 s). */
   ping: [];
   pong: [];
@@ -161,6 +163,7 @@ export abstract class TunnelSession extends EventEmitter<TunnelSessionEvents> im
     this.connections.set(connection.connId, connection);
     // Go silently replaces a duplicate id; the old stream would otherwise hang.
     if (previous) previous.closeSilently(new Error(`connection ${connection.connId} replaced by a new Connect`));
+    this.emit('connection', connection);
   }
 
   // ---- internals -------------------------------------------------------------
