@@ -10,6 +10,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/hex"
 	"encoding/json"
@@ -18,6 +19,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
 	_ "unsafe"
 
 	_ "github.com/rancher/remotedialer"
@@ -68,6 +70,9 @@ func decodeConnectionIDs(payload []byte) ([]int64, error)
 //go:linkname newServerMessage github.com/rancher/remotedialer.newServerMessage
 func newServerMessage(reader io.Reader) (*message, error)
 
+//go:linkname parseAddress github.com/rancher/remotedialer.parseAddress
+func parseAddress(address string) (string, int, error)
+
 //go:linkname messageBytes github.com/rancher/remotedialer.(*message).Bytes
 func messageBytes(m *message) []byte
 
@@ -112,6 +117,10 @@ func withID(id int64, build func() *message) *message {
 }
 
 func main() {
+	if len(os.Args) == 3 && os.Args[1] == "decode" {
+		decodeLines(os.Args[2])
+		return
+	}
 	out := struct {
 		Library string         `json:"library"`
 		Note    string         `json:"note"`
@@ -234,4 +243,62 @@ func main() {
 	if err := enc.Encode(out); err != nil {
 		panic(err)
 	}
+}
+
+// decodeLines reads one hex frame per line from stdin and prints, per line,
+// what a Go session of the given role (client or server) makes of it: the
+// error that would end the session, or "ok" and the decoded fields. This
+// replays session_serve.go's serveMessage checks with the library's own
+// decoder, payload decoders and parseAddress.
+func decodeLines(role string) {
+	in := bufio.NewScanner(os.Stdin)
+	in.Buffer(make([]byte, 1<<20), 1<<20)
+	out := bufio.NewWriter(os.Stdout)
+	defer out.Flush()
+	for in.Scan() {
+		raw, err := hex.DecodeString(strings.TrimSpace(in.Text()))
+		if err != nil {
+			panic(err)
+		}
+		fmt.Fprintln(out, verdict(raw, role))
+	}
+}
+
+func verdict(raw []byte, role string) string {
+	m, err := newServerMessage(bytes.NewReader(raw))
+	if err != nil {
+		return "fatal " + err.Error()
+	}
+	detail := ""
+	switch m.messageType {
+	case 1:
+		body, _ := io.ReadAll(m.body)
+		detail = hex.EncodeToString(body)
+	case 2:
+		if role == "server" {
+			return "fatal connect not allowed"
+		}
+		detail = hex.EncodeToString([]byte(m.proto + "/" + m.address))
+	case 3:
+		detail = hex.EncodeToString([]byte(messageErr(m).Error()))
+	case 4, 5:
+		if m.messageType == 5 || role == "server" {
+			if _, _, err := parseAddress(m.address); err != nil {
+				return "fatal invalid remote Session"
+			}
+		}
+		detail = hex.EncodeToString([]byte(m.address))
+	case 8:
+		body, _ := io.ReadAll(m.body)
+		ids, err := decodeConnectionIDs(body)
+		if err != nil {
+			return "fatal decoding sync connections payload: " + err.Error()
+		}
+		parts := make([]string, len(ids))
+		for i, id := range ids {
+			parts[i] = i64(id)
+		}
+		detail = strings.Join(parts, ",")
+	}
+	return fmt.Sprintf("ok %d %d %s", m.messageType, m.connID, detail)
 }
