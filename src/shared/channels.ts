@@ -3,7 +3,7 @@
  * carries it over Electron IPC, web mode over a WebSocket; both use these
  * names and shapes, so a screen works the same in either shell.
  */
-import type { ClusterRecord, ClustersChange } from './cluster';
+import type { BatchStatus, ClusterRecord, ClustersChange, CreateBatchRequest, CreateClusterRequest } from './cluster';
 import type { MainClusterInfo } from './main-cluster';
 
 export interface EngineInfo {
@@ -20,8 +20,14 @@ export interface RequestChannels {
   'mainCluster.get': { request: void; response: MainClusterInfo };
   'clusters.list': { request: void; response: ClusterRecord[] };
   'clusters.get': { request: { name: string }; response: ClusterRecord };
-  'clusters.create': { request: { name: string }; response: ClusterRecord };
+  'clusters.create': { request: CreateClusterRequest; response: ClusterRecord };
   'clusters.delete': { request: { name: string }; response: { name: string } };
+  'clusters.retry': { request: { name: string }; response: ClusterRecord };
+  'batches.create': { request: CreateBatchRequest; response: BatchStatus };
+  'batches.get': { request: { id: string }; response: BatchStatus };
+  'batches.list': { request: void; response: BatchStatus[] };
+  'batches.cancel': { request: { id: string }; response: BatchStatus };
+  'batches.retry': { request: { id: string }; response: BatchStatus };
 }
 
 /** Events the engine pushes: channel name -> payload type. */
@@ -42,6 +48,12 @@ export const REQUEST_CHANNELS: readonly RequestChannel[] = [
   'clusters.get',
   'clusters.create',
   'clusters.delete',
+  'clusters.retry',
+  'batches.create',
+  'batches.get',
+  'batches.list',
+  'batches.cancel',
+  'batches.retry',
 ];
 
 export const EVENT_CHANNELS: readonly EventChannel[] = ['mainCluster.changed', 'clusters.changed'];

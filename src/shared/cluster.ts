@@ -19,6 +19,16 @@ export const CLUSTER_STATUSES = [
 
 export type ClusterStatus = (typeof CLUSTER_STATUSES)[number];
 
+/** One step of a cluster's life, for the details timeline. */
+export interface ClusterStep {
+  status: ClusterStatus;
+  startedAt: string;
+  endedAt?: string;
+  /** Progress within the step, e.g. "12/20 objects". */
+  progress?: string;
+  error?: string;
+}
+
 export interface ClusterRecord {
   /** The user's name; the tenant namespace is `cluster-<name>`. */
   name: string;
@@ -27,6 +37,15 @@ export interface ClusterRecord {
   rancherId: string;
   /** Why the cluster failed, when status is `failed`. */
   error?: string;
+  /** A note on the current state, e.g. "local only: no Rancher configured". */
+  message?: string;
+  /** Template name: a preset, or "custom". */
+  template: string;
+  /** Batch that created it, if any. */
+  batchId?: string;
+  nodeCount: number;
+  podCount: number;
+  steps: ClusterStep[];
   createdAt: string;
   updatedAt: string;
 }
@@ -35,4 +54,49 @@ export interface ClusterRecord {
 export interface ClustersChange {
   upserted: ClusterRecord[];
   removed: string[];
+}
+
+/** A preset name, or a template object (generator or seed cluster.yaml form). */
+export type TemplateSpec = string | Record<string, unknown>;
+
+export interface CreateClusterRequest {
+  name: string;
+  template?: TemplateSpec;
+}
+
+export interface CreateBatchRequest {
+  /** e.g. "scale-{001..500}"; or give prefix and count. */
+  pattern?: string;
+  prefix?: string;
+  count?: number;
+  /** First number (default 1). */
+  start?: number;
+  /** Zero-pad numbers to this width (default: width of the largest). */
+  padding?: number;
+  template?: TemplateSpec;
+  /** Clusters provisioned at once (default 4). */
+  concurrency?: number;
+}
+
+export type BatchState = 'running' | 'completed' | 'cancelling' | 'cancelled';
+
+export interface BatchStatus {
+  id: string;
+  state: BatchState;
+  template: string;
+  concurrency: number;
+  total: number;
+  /** Count of the batch's clusters per status. */
+  byStatus: Partial<Record<ClusterStatus, number>>;
+  /** Clusters that failed, with why. */
+  failures: { name: string; error: string }[];
+  /** Clusters removed by a cancel before they were made. */
+  cancelled: string[];
+  names: string[];
+  createdAt: string;
+  updatedAt: string;
+  /** Clusters finished per second so far. */
+  ratePerSecond: number;
+  /** Seconds left at the current rate, when known. */
+  etaSeconds?: number;
 }

@@ -15,7 +15,11 @@ import type {
 import { isRequestChannel } from '../../shared/channels';
 import { EngineError } from '../../shared/errors';
 import type { MainClusterInfo } from '../../shared/main-cluster';
+import { BatchRunner } from './clusters/batch-runner';
+import { ClusterLifecycle } from './clusters/cluster-lifecycle';
 import { ClusterRegistry } from './clusters/cluster-registry';
+import { KubeRest } from './kube/kube-rest';
+import { TenantManager } from './tenant/tenant-manager';
 import type { AgentConfig } from './config/agent-config';
 import { createMainClusterProvider } from './kube/create-main-cluster-provider';
 import type { MainClusterProvider } from './kube/main-cluster-provider';
@@ -26,6 +30,9 @@ export const ENGINE_VERSION = '0.1.0';
 
 /** How long after a failed or lost main cluster the engine tries to bring it up again. */
 const ENSURE_RETRY_MS = 30_000;
+
+/** How long a cluster step waits for the main cluster to come up before failing. */
+const MAIN_WAIT_MS = 300_000;
 
 export interface EngineOptions {
   config: AgentConfig;
@@ -46,6 +53,10 @@ export class Engine {
   readonly events = new EventEmitter<EngineEvents>();
   readonly registry = new ClusterRegistry();
   readonly mainCluster: MainClusterProvider;
+  readonly lifecycle: ClusterLifecycle;
+  readonly batches: BatchRunner;
+  private tenantManager: Promise<TenantManager> | undefined;
+  private mainRunningWaiters: (() => void)[] = [];
   private readonly logger: Logger;
   private mainInfo: MainClusterInfo;
   private statusTimer: NodeJS.Timeout | undefined;
@@ -64,6 +75,46 @@ export class Engine {
     };
     this.registry.on('changed', (change) => this.events.emit('clusters.changed', change));
     this.events.setMaxListeners(0);
+    this.lifecycle = new ClusterLifecycle({
+      registry: this.registry,
+      logger: this.logger,
+      tenants: () => this.tenants(),
+      rancherConfigured: () => Boolean(this.options.config.RancherURL),
+    });
+    this.batches = new BatchRunner(this.registry, this.lifecycle, this.logger);
+  }
+
+  /**
+   * The tenant manager, made once the main cluster runs. Callers wait for
+   * the main cluster (up to MAIN_WAIT_MS) rather than fail while it starts.
+   */
+  tenants(): Promise<TenantManager> {
+    this.tenantManager ??= (async () => {
+      await this.waitMainRunning();
+      const rest = await KubeRest.fromKubeConfig(this.mainCluster.kubeConfig());
+      const manager = new TenantManager(rest, this.logger);
+      await manager.start();
+      return manager;
+    })().catch((err: unknown) => {
+      this.tenantManager = undefined;
+      throw err;
+    });
+    return this.tenantManager;
+  }
+
+  private waitMainRunning(): Promise<void> {
+    if (this.mainInfo.state === 'running') return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.mainRunningWaiters = this.mainRunningWaiters.filter((w) => w !== done);
+        reject(new EngineError('unavailable', `main cluster is not running (${this.mainInfo.state}${this.mainInfo.message ? `: ${this.mainInfo.message}` : ''})`));
+      }, MAIN_WAIT_MS);
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.mainRunningWaiters.push(done);
+    });
   }
 
   /** Starts background work. Bringing up the main cluster does not block start. */
@@ -78,6 +129,11 @@ export class Engine {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.statusTimer) clearInterval(this.statusTimer);
+    if (this.tenantManager) {
+      const manager = await this.tenantManager.catch(() => undefined);
+      manager?.stop();
+      manager?.rest.close();
+    }
     this.registry.flush();
   }
 
@@ -97,6 +153,20 @@ export class Engine {
       return;
     }
     await this.refreshMainCluster();
+    await this.refreshCounts();
+  }
+
+  /** Node and pod counts of ready clusters, from the shared watches (one pass). */
+  private async refreshCounts(): Promise<void> {
+    if (!this.tenantManager || this.mainInfo.state !== 'running') return;
+    const counts = (await this.tenantManager).allCounts();
+    for (const c of this.registry.list()) {
+      if (c.status !== 'ready') continue;
+      const now = counts.get(c.name) ?? { nodes: 0, pods: 0 };
+      if (now.nodes !== c.nodeCount || now.pods !== c.podCount) {
+        this.registry.update(c.name, { nodeCount: now.nodes, podCount: now.pods });
+      }
+    }
   }
 
   /** Ensures the main cluster; failures are reported in its status, not thrown. */
@@ -139,6 +209,7 @@ export class Engine {
   private setMainInfo(info: MainClusterInfo): void {
     const before = this.mainInfo;
     this.mainInfo = info;
+    if (info.state === 'running') for (const w of this.mainRunningWaiters.splice(0)) w();
     if (
       before.state !== info.state ||
       before.nodeCount !== info.nodeCount ||
@@ -168,15 +239,20 @@ export class Engine {
     'mainCluster.get': async () => this.mainInfo,
     'clusters.list': async () => this.registry.list(),
     'clusters.get': async ({ name }) => this.registry.get(name),
-    'clusters.create': async ({ name }) => {
-      const record = this.registry.add(name);
-      this.logger.info({ cluster: record.name }, `Cluster ${record.name} accepted`);
+    'clusters.create': async ({ name, template }) => {
+      const record = this.lifecycle.create(name, template);
+      this.logger.info({ cluster: record.name, template: record.template }, `Cluster ${record.name} accepted`);
       return record;
     },
     'clusters.delete': async ({ name }) => {
-      this.registry.remove(name);
-      this.logger.info({ cluster: name }, `Cluster ${name} deleted`);
+      await this.lifecycle.delete(name);
       return { name };
     },
+    'clusters.retry': async ({ name }) => this.lifecycle.retry(name),
+    'batches.create': async (request) => this.batches.create(request),
+    'batches.get': async ({ id }) => this.batches.status(id),
+    'batches.list': async () => this.batches.list(),
+    'batches.cancel': async ({ id }) => this.batches.cancel(id),
+    'batches.retry': async ({ id }) => this.batches.retry(id),
   };
 }

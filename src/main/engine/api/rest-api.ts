@@ -5,7 +5,10 @@
  *   GET    /clusters/{name}          the record, or 404
  *   DELETE /clusters/{name}          {"success":true}, or 404
  *   GET    /healthz                  ok
- * plus GET /main-cluster for the main cluster's status. Errors answer
+ * plus: POST /clusters also takes "template" (a preset name or template
+ * object); POST /clusters/{name}/retry; POST /clusters/batch (202, a batch);
+ * GET /batches, GET /batches/{id}, POST /batches/{id}/cancel and /retry;
+ * GET /main-cluster for the main cluster's status. Errors answer
  * {"success":false,"error":<code>,"message":<why>} with the matching status.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -49,7 +52,7 @@ export async function handleRestRequest(
         }
         const name = (body as Record<string, unknown>).name;
         if (name === undefined || name === '') throw new EngineError('invalid', 'name is required');
-        const record = await engine.handle('clusters.create', { name });
+        const record = await engine.handle('clusters.create', body);
         sendJson(res, 201, {
           success: true,
           message: `Cluster ${record.name} created successfully`,
@@ -58,6 +61,35 @@ export async function handleRestRequest(
         return true;
       }
       return methodNotAllowed(res, 'GET, POST');
+    }
+    if (path === '/clusters/batch' && method === 'POST') {
+      const status = await engine.handle('batches.create', await readJsonBody(req));
+      sendJson(res, 202, status);
+      return true;
+    }
+    if (path === '/batches') {
+      if (method !== 'GET') return methodNotAllowed(res, 'GET');
+      sendJson(res, 200, { batches: await engine.handle('batches.list', undefined) });
+      return true;
+    }
+    const batch = /^\/batches\/([^/]+)(?:\/(cancel|retry))?$/.exec(path);
+    if (batch) {
+      const id = decodeURIComponent(batch[1] ?? '');
+      const action = batch[2];
+      if (!action) {
+        if (method !== 'GET') return methodNotAllowed(res, 'GET');
+        sendJson(res, 200, await engine.handle('batches.get', { id }));
+        return true;
+      }
+      if (method !== 'POST') return methodNotAllowed(res, 'POST');
+      sendJson(res, action === 'cancel' ? 200 : 202, await engine.handle(action === 'cancel' ? 'batches.cancel' : 'batches.retry', { id }));
+      return true;
+    }
+    const retry = /^\/clusters\/([^/]+)\/retry$/.exec(path);
+    if (retry) {
+      if (method !== 'POST') return methodNotAllowed(res, 'POST');
+      sendJson(res, 202, await engine.handle('clusters.retry', { name: decodeURIComponent(retry[1] ?? '') }));
+      return true;
     }
     const match = /^\/clusters\/([^/]+)$/.exec(path);
     if (match) {

@@ -26,6 +26,10 @@ export class ClusterRegistry extends EventEmitter<ClusterRegistryEvents> {
     return [...this.clusters.values()].map((c) => ({ ...c }));
   }
 
+  get size(): number {
+    return this.clusters.size;
+  }
+
   names(): string[] {
     return [...this.clusters.keys()];
   }
@@ -40,29 +44,64 @@ export class ClusterRegistry extends EventEmitter<ClusterRegistryEvents> {
     return this.clusters.has(name);
   }
 
-  /** Adds a new cluster; a bad name is `invalid`, a taken one `conflict`. */
-  add(name: unknown): ClusterRecord {
+  /** Throws what would make `add` refuse the name, without adding it. */
+  checkNewName(name: unknown): string {
     const problem = clusterNameProblem(name);
     if (problem) throw new EngineError('invalid', problem);
     const validName = name as string;
     if (this.clusters.has(validName)) {
       throw new EngineError('conflict', `cluster ${JSON.stringify(validName)} already exists`);
     }
+    return validName;
+  }
+
+  /** Adds a new cluster; a bad name is `invalid`, a taken one `conflict`. */
+  add(name: unknown, init: { template?: string; batchId?: string } = {}): ClusterRecord {
+    const validName = this.checkNewName(name);
     const now = new Date().toISOString();
     const record: ClusterRecord = {
       name: validName,
       status: 'pending',
       rancherId: '',
+      template: init.template ?? 'default',
+      nodeCount: 0,
+      podCount: 0,
+      steps: [],
       createdAt: now,
       updatedAt: now,
     };
+    if (init.batchId) record.batchId = init.batchId;
     this.clusters.set(validName, record);
     this.touch(validName);
     return { ...record };
   }
 
+  /**
+   * Moves a cluster to a new status, closing the step it was in and opening
+   * one for the new status (the details timeline).
+   */
   setStatus(name: string, status: ClusterStatus, error?: string): ClusterRecord {
-    return this.update(name, { status, error: status === 'failed' ? error : undefined });
+    const current = this.get(name);
+    const now = new Date().toISOString();
+    const steps = current.steps.map((s) => ({ ...s }));
+    const open = steps.at(-1);
+    if (open && !open.endedAt) {
+      open.endedAt = now;
+      if (status === 'failed' && error) open.error = error;
+    }
+    if (status !== 'failed') steps.push({ status, startedAt: now });
+    // Bound the timeline: retries and reconnects must not grow it forever.
+    const trimmed = steps.slice(-50);
+    return this.update(name, { status, steps: trimmed, error: status === 'failed' ? error : undefined });
+  }
+
+  /** Progress inside the current step, e.g. "12/20 objects". */
+  setStepProgress(name: string, progress: string): void {
+    const current = this.clusters.get(name);
+    const open = current?.steps.at(-1);
+    if (!current || !open || open.endedAt) return;
+    const steps = [...current.steps.slice(0, -1), { ...open, progress }];
+    this.update(name, { steps });
   }
 
   update(name: string, patch: Partial<Omit<ClusterRecord, 'name' | 'createdAt'>>): ClusterRecord {

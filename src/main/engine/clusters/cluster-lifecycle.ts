@@ -1,0 +1,158 @@
+/**
+ * Each simulated cluster's life: a state machine over the seed's status words
+ * (creating_backing, populating_template, ..., ready, failed) plus deleting.
+ * Every step is logged and timed in the record; a failure keeps its reason
+ * until the user retries. Steps are idempotent, so a retry (or a restart)
+ * resumes by running them again.
+ */
+import type { ClusterRecord, TemplateSpec } from '../../../shared/cluster';
+import { EngineError } from '../../../shared/errors';
+import type { Logger } from '../telemetry/logger';
+import type { ClusterTemplate } from '../tenant/template/cluster-template';
+import type { TenantManager } from '../tenant/tenant-manager';
+import { Semaphore } from '../util/semaphore';
+import type { ClusterRegistry } from './cluster-registry';
+import { resolveTemplateSpec } from './resolve-template-spec';
+
+export interface LifecycleDeps {
+  registry: ClusterRegistry;
+  logger: Logger;
+  /** The tenant manager, once the main cluster is up (waits for it). */
+  tenants(): Promise<TenantManager>;
+  /** Whether a Rancher is configured; without one clusters stay local. */
+  rancherConfigured(): boolean;
+  /** Clusters provisioned at once across all requests and batches. */
+  maxConcurrent?: number;
+}
+
+export class ClusterLifecycle {
+  private readonly templates = new Map<string, ClusterTemplate>();
+  private readonly running = new Map<string, { abort: AbortController; done: Promise<void> }>();
+  /** Clusters that may have objects in the main cluster (provisioning began, or adopted). */
+  private readonly touched = new Set<string>();
+  /** A batch's own concurrency limit, for its clusters (also on retry). */
+  private readonly groupSlots = new Map<string, Semaphore>();
+  private readonly slots: Semaphore;
+
+  constructor(private readonly deps: LifecycleDeps) {
+    this.slots = new Semaphore(deps.maxConcurrent ?? 8);
+  }
+
+  /** Validates name and template, records the cluster, and starts making it. */
+  create(name: unknown, spec: TemplateSpec | undefined, batchId?: string, batchSlots?: Semaphore): ClusterRecord {
+    const validName = this.deps.registry.checkNewName(name);
+    const { template, label } = resolveTemplateSpec(spec);
+    const record = this.deps.registry.add(validName, { template: label, batchId });
+    this.templates.set(validName, template);
+    if (batchSlots) this.groupSlots.set(validName, batchSlots);
+    this.start(validName);
+    return record;
+  }
+
+  /** The template a cluster was made from. */
+  template(name: string): ClusterTemplate | undefined {
+    return this.templates.get(name);
+  }
+
+  /** Re-adopts a cluster known from before (restart path): keeps its template. */
+  adopt(name: string, template: ClusterTemplate): void {
+    this.templates.set(name, template);
+    this.touched.add(name);
+  }
+
+  isRunning(name: string): boolean {
+    return this.running.has(name);
+  }
+
+  /** Starts (or restarts) the steps of a cluster in the background. */
+  start(name: string): void {
+    if (this.running.has(name)) return;
+    const abort = new AbortController();
+    const done = this.run(name, abort.signal).finally(() => this.running.delete(name));
+    this.running.set(name, { abort, done });
+  }
+
+  retry(name: string): ClusterRecord {
+    const record = this.deps.registry.get(name);
+    if (record.status !== 'failed') {
+      throw new EngineError('conflict', `cluster ${name} is ${record.status}; only a failed cluster can be retried`);
+    }
+    this.deps.logger.info({ cluster: name }, `Retrying cluster ${name}`);
+    this.deps.registry.setStatus(name, 'pending');
+    this.start(name);
+    return this.deps.registry.get(name);
+  }
+
+  /** Stops a cluster's steps (cancel); resolves when they have stopped. */
+  async cancel(name: string): Promise<void> {
+    const run = this.running.get(name);
+    if (!run) return;
+    run.abort.abort(new EngineError('conflict', 'cancelled'));
+    await run.done;
+  }
+
+  /** Removes everything the cluster made, then the record. Works half-way through creation too. */
+  async delete(name: string): Promise<void> {
+    this.deps.registry.get(name);
+    this.deps.registry.setStatus(name, 'deleting');
+    this.deps.logger.info({ cluster: name }, `Deleting cluster ${name}`);
+    await this.cancel(name);
+    try {
+      // A cluster that never reached provisioning has nothing to remove.
+      if (this.touched.has(name)) {
+        const tenants = await this.deps.tenants();
+        await tenants.delete(name);
+      }
+    } catch (err) {
+      const message = `delete failed: ${(err as Error).message}`;
+      this.deps.registry.setStatus(name, 'failed', message);
+      throw new EngineError('unavailable', `cluster ${name}: ${message}`);
+    }
+    this.templates.delete(name);
+    this.touched.delete(name);
+    this.groupSlots.delete(name);
+    this.deps.registry.remove(name);
+    this.deps.logger.info({ cluster: name }, `Cluster ${name} deleted`);
+  }
+
+  private async run(name: string, signal: AbortSignal): Promise<void> {
+    const { registry, logger } = this.deps;
+    let release: (() => void) | undefined;
+    let releaseGroup: (() => void) | undefined;
+    try {
+      releaseGroup = await this.groupSlots.get(name)?.acquire(signal);
+      release = await this.slots.acquire(signal);
+      const template = this.templates.get(name);
+      if (!template) throw new Error('no template recorded for this cluster');
+
+      registry.setStatus(name, 'creating_backing');
+      const tenants = await this.deps.tenants();
+      signal.throwIfAborted();
+
+      registry.setStatus(name, 'populating_template');
+      this.touched.add(name);
+      await tenants.provision(name, template, {
+        signal,
+        onProgress: (p) => registry.setStepProgress(name, `${p.done}/${p.total} objects`),
+      });
+      signal.throwIfAborted();
+
+      registry.setStatus(name, 'ready');
+      const counts = tenants.counts(name);
+      registry.update(name, {
+        nodeCount: counts.nodes || template.nodes.length,
+        podCount: counts.pods,
+        message: this.deps.rancherConfigured() ? undefined : 'local only: no Rancher configured',
+      });
+      logger.info({ cluster: name }, `Cluster ${name} is ready${this.deps.rancherConfigured() ? ', connecting to Rancher' : ' (local only: no Rancher configured)'}`);
+    } catch (err) {
+      if (signal.aborted) return; // cancel or delete owns what happens next
+      const message = (err as Error).message;
+      logger.error({ cluster: name, err }, `Cluster ${name} failed: ${message}`);
+      if (registry.has(name)) registry.setStatus(name, 'failed', message);
+    } finally {
+      release?.();
+      releaseGroup?.();
+    }
+  }
+}

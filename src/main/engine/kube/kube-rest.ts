@@ -1,0 +1,179 @@
+/**
+ * A thin JSON client for the main apiserver, on the credentials of a
+ * @kubernetes/client-node KubeConfig. The generated client cannot choose
+ * patch types per call or stream a watch without buffering, and the virtual
+ * API needs raw forwarding anyway, so the engine speaks HTTP itself here:
+ * keep-alive sockets with a bound, retries with backoff on conflicts,
+ * throttling and server errors, and server-side apply for idempotent writes.
+ */
+import { Agent, request as httpsRequest, type RequestOptions } from 'node:https';
+import type { IncomingMessage } from 'node:http';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { isRetryable, KubeApiError } from './kube-api-error';
+
+export const FIELD_MANAGER = 'scale-cluster-agent';
+
+export interface KubeRequestOptions {
+  body?: unknown;
+  contentType?: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  /** Attempts in all, for retryable failures (default 5; 1 means no retry). */
+  attempts?: number;
+  timeoutMs?: number;
+}
+
+export interface KubeTlsMaterial {
+  ca?: string | Buffer;
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  headers: Record<string, string>;
+  rejectUnauthorized: boolean;
+}
+
+export class KubeRest {
+  readonly agent: Agent;
+
+  constructor(
+    readonly server: URL,
+    readonly tls: KubeTlsMaterial,
+    maxSockets = 32,
+  ) {
+    this.agent = new Agent({ keepAlive: true, maxSockets, ca: tls.ca, cert: tls.cert, key: tls.key, rejectUnauthorized: tls.rejectUnauthorized });
+  }
+
+  static async fromKubeConfig(kc: KubeConfig, maxSockets?: number): Promise<KubeRest> {
+    const cluster = kc.getCurrentCluster();
+    if (!cluster) throw new Error('kubeconfig has no current cluster');
+    const opts: RequestOptions = {};
+    await kc.applyToHTTPSOptions(opts);
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(opts.headers ?? {})) if (typeof v === 'string') headers[k] = v;
+    const tls: KubeTlsMaterial = {
+      ca: opts.ca as string | Buffer | undefined,
+      cert: opts.cert as string | Buffer | undefined,
+      key: opts.key as string | Buffer | undefined,
+      headers,
+      rejectUnauthorized: !cluster.skipTLSVerify,
+    };
+    return new KubeRest(new URL(cluster.server), tls, maxSockets);
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  /** Options for a raw request to the apiserver with the engine's credentials. */
+  requestOptions(method: string, path: string, headers: Record<string, string> = {}): RequestOptions {
+    return {
+      protocol: this.server.protocol,
+      hostname: this.server.hostname,
+      port: this.server.port,
+      method,
+      path,
+      agent: this.agent,
+      headers: { ...this.tls.headers, ...headers },
+    };
+  }
+
+  async request<T = unknown>(method: string, path: string, options: KubeRequestOptions = {}): Promise<T> {
+    const attempts = options.attempts ?? 5;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.once<T>(method, withQuery(path, options.query), options);
+      } catch (err) {
+        if (attempt >= attempts || !isRetryable(err)) throw err;
+        // Exponential backoff with full jitter: 100 ms, 200 ms, 400 ms, ... capped.
+        const cap = Math.min(5000, 100 * 2 ** (attempt - 1));
+        await new Promise((r) => setTimeout(r, Math.random() * cap));
+      }
+    }
+  }
+
+  get<T = unknown>(path: string, query?: KubeRequestOptions['query']): Promise<T> {
+    return this.request<T>('GET', path, { query });
+  }
+
+  /**
+   * Server-side apply: creates or converges the object to exactly these
+   * fields under our field manager; running it twice changes nothing.
+   */
+  apply<T = unknown>(path: string, object: unknown): Promise<T> {
+    return this.request<T>('PATCH', path, {
+      body: object,
+      contentType: 'application/apply-patch+yaml',
+      query: { fieldManager: FIELD_MANAGER, force: true },
+    });
+  }
+
+  mergePatch<T = unknown>(path: string, patch: unknown): Promise<T> {
+    return this.request<T>('PATCH', path, { body: patch, contentType: 'application/merge-patch+json' });
+  }
+
+  /** Opens a streaming GET (a watch); the caller reads the response. */
+  stream(path: string, query: KubeRequestOptions['query'], signal?: AbortSignal): Promise<IncomingMessage> {
+    return new Promise((resolve, reject) => {
+      const req = httpsRequest({ ...this.requestOptions('GET', withQuery(path, query), { accept: 'application/json' }), signal });
+      req.once('response', (res) => {
+        if ((res.statusCode ?? 500) >= 400) {
+          readAll(res).then((text) => reject(toApiError(res.statusCode ?? 500, text)), reject);
+          return;
+        }
+        resolve(res);
+      });
+      req.once('error', reject);
+      req.end();
+    });
+  }
+
+  private once<T>(method: string, path: string, options: KubeRequestOptions): Promise<T> {
+    const body = options.body === undefined ? undefined : JSON.stringify(options.body);
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) {
+      headers['content-type'] = options.contentType ?? 'application/json';
+      headers['content-length'] = String(Buffer.byteLength(body));
+    }
+    return new Promise<T>((resolve, reject) => {
+      const req = httpsRequest(this.requestOptions(method, path, headers));
+      req.setTimeout(options.timeoutMs ?? 30_000, () => req.destroy(Object.assign(new Error(`${method} ${path} timed out`), { code: 'ETIMEDOUT' })));
+      req.once('response', (res) => {
+        readAll(res).then((text) => {
+          const status = res.statusCode ?? 500;
+          if (status >= 400) return reject(toApiError(status, text));
+          try {
+            resolve((text ? JSON.parse(text) : undefined) as T);
+          } catch {
+            reject(new KubeApiError(status, 'BadResponse', `${method} ${path}: answer is not JSON`));
+          }
+        }, reject);
+      });
+      req.once('error', reject);
+      req.end(body);
+    });
+  }
+}
+
+function withQuery(path: string, query: KubeRequestOptions['query']): string {
+  if (!query) return path;
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
+  const text = params.toString();
+  return text ? `${path}${path.includes('?') ? '&' : '?'}${text}` : path;
+}
+
+function readAll(res: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    res.once('error', reject);
+  });
+}
+
+function toApiError(status: number, text: string): KubeApiError {
+  try {
+    const s = JSON.parse(text) as { reason?: string; message?: string };
+    return new KubeApiError(status, s.reason ?? '', s.message ?? text);
+  } catch {
+    return new KubeApiError(status, '', text.slice(0, 300) || `HTTP ${status}`);
+  }
+}

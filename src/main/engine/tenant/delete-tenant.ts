@@ -1,0 +1,53 @@
+/**
+ * Removes everything a simulated cluster owns in the main cluster, found by
+ * its tenant label (so a half-created cluster is removed just the same), and
+ * waits until it is gone.
+ */
+import { isNotFound } from '../kube/kube-api-error';
+import type { KubeList, KubeObject } from '../kube/kube-object';
+import type { KubeRest } from '../kube/kube-rest';
+import type { Logger } from '../telemetry/logger';
+import { mapConcurrent } from '../util/map-concurrent';
+import { tenantSelector } from './tenant-names';
+
+/** Cluster-scoped kinds a tenant may own (created through its virtual API). */
+const TENANT_CLUSTER_SCOPED = [
+  '/apis/rbac.authorization.k8s.io/v1/clusterroles',
+  '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings',
+];
+
+export async function deleteTenant(rest: KubeRest, logger: Logger, tenant: string, timeoutMs = 120_000): Promise<void> {
+  const selector = tenantSelector(tenant);
+  const namespaces = await rest.get<KubeList<KubeObject>>('/api/v1/namespaces', { labelSelector: selector });
+  // Pods first, with no grace: KWOK pods have no process to stop, and
+  // namespace deletion is much faster without waiting on them.
+  await mapConcurrent(namespaces.items, 8, async (ns) => {
+    await ignoreNotFound(rest.request('DELETE', `/api/v1/namespaces/${ns.metadata.name}/pods`, { query: { gracePeriodSeconds: 0 } }));
+    await ignoreNotFound(rest.request('DELETE', `/api/v1/namespaces/${ns.metadata.name}`));
+  });
+  await ignoreNotFound(rest.request('DELETE', '/api/v1/nodes', { query: { labelSelector: selector } }));
+  for (const path of TENANT_CLUSTER_SCOPED) {
+    await ignoreNotFound(rest.request('DELETE', path, { query: { labelSelector: selector } }));
+  }
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [ns, nodes] = await Promise.all([
+      rest.get<KubeList<KubeObject>>('/api/v1/namespaces', { labelSelector: selector, limit: 1 }),
+      rest.get<KubeList<KubeObject>>('/api/v1/nodes', { labelSelector: selector, limit: 1 }),
+    ]);
+    if (ns.items.length === 0 && nodes.items.length === 0) break;
+    if (Date.now() > deadline) {
+      throw new Error(`tenant ${tenant} still has objects after ${timeoutMs / 1000}s (namespaces: ${ns.items.map((n) => n.metadata.name).join(', ') || 'none'})`);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  logger.info({ cluster: tenant }, `Removed all main-cluster objects of ${tenant}`);
+}
+
+async function ignoreNotFound(p: Promise<unknown>): Promise<void> {
+  try {
+    await p;
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+  }
+}
