@@ -8,10 +8,13 @@ import {
   isValidQuantity,
   maxQuantity,
   maxResourceLists,
+  multiplyQuantity,
+  multiplyResourceList,
   nodePodRequestsAndLimits,
   parseQuantity,
   podRequestsAndLimits,
   quantityFromInteger,
+  subtractQuantities,
   sumResourceLists,
 } from './quantity';
 
@@ -238,5 +241,18 @@ describe('nodePodRequestsAndLimits', () => {
 
   it('counts zero pods', () => {
     expect(nodePodRequestsAndLimits([])).toEqual({ requests: { pods: '0' }, limits: {} });
+  });
+});
+
+describe('subtract and multiply', () => {
+  it('subtracts keeping the first format', () => {
+    expect(formatQuantity(subtractQuantities(parseQuantity('8Gi'), parseQuantity('1Gi')))).toBe('7Gi');
+    expect(formatQuantity(subtractQuantities(parseQuantity('4'), parseQuantity('200m')))).toBe('3800m');
+  });
+
+  it('multiplies quantities and lists', () => {
+    expect(formatQuantity(multiplyQuantity(parseQuantity('512Mi'), 3))).toBe('1536Mi');
+    expect(multiplyResourceList({ memory: '128Mi', cpu: '250m' }, 4)).toEqual({ cpu: '1', memory: '512Mi' });
+    expect(multiplyResourceList({ cpu: '250m' }, 0)).toEqual({ cpu: '0' });
   });
 });

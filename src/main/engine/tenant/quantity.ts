@@ -140,6 +140,16 @@ export function addQuantities(a: Quantity, b: Quantity): Quantity {
   return { nanos: a.nanos + b.nanos, format: a.nanos === 0n ? b.format : a.format };
 }
 
+/** a - b, keeping a's format (used to derive allocatable from capacity). */
+export function subtractQuantities(a: Quantity, b: Quantity): Quantity {
+  return { nanos: a.nanos - b.nanos, format: a.format };
+}
+
+/** a * factor for a whole factor, e.g. one replica's requests times the replica count. */
+export function multiplyQuantity(a: Quantity, factor: number): Quantity {
+  return { nanos: a.nanos * BigInt(factor), format: a.format };
+}
+
 /** -1, 0 or 1, like Go's Quantity.Cmp. */
 export function compareQuantities(a: Quantity, b: Quantity): -1 | 0 | 1 {
   if (a.nanos < b.nanos) return -1;
@@ -244,6 +254,14 @@ export function sumResourceLists(lists: readonly ResourceList[]): ResourceList {
   const total = new Map<string, Quantity>();
   for (const list of lists) addInto(total, parseResourceList(list));
   return printResourceList(total);
+}
+
+/** Every entry times a whole factor: the requests of `factor` identical pods. */
+export function multiplyResourceList(list: ResourceList, factor: number): ResourceList {
+  const scaled = new Map<string, Quantity>();
+  for (const [name, quantity] of parseResourceList(list))
+    scaled.set(name, multiplyQuantity(quantity, factor));
+  return printResourceList(scaled);
 }
 
 /** Per-resource maximum of several lists, canonical strings, keys sorted. */
