@@ -49,7 +49,8 @@ function percentOf(quantity: Quantity, percent: number): Quantity {
  * Allocatable as a kubelet with typical system/kube reservations reports it:
  * cpu less 5% (at least 100m: 4 CPU -> 3800m), memory less 12% (at least 1Gi:
  * 8Gi -> 7Gi), ephemeral storage less 10%; pods and anything else unchanged.
- * Values that are not quantities are copied as they are, for validation to report.
+ * Values that are not quantities are left out: validation reports them once,
+ * on capacity, rather than twice.
  */
 export function kubeletAllocatable(capacity: ResourceList): ResourceList {
   const reservations: Record<string, (total: Quantity) => Quantity> = {
@@ -61,7 +62,8 @@ export function kubeletAllocatable(capacity: ResourceList): ResourceList {
   for (const [name, text] of Object.entries(capacity)) {
     const total = tryParseQuantity(text);
     const reserve = reservations[name];
-    if (!total || !reserve) {
+    if (!total) continue;
+    if (!reserve) {
       allocatable[name] = text;
       continue;
     }

@@ -365,9 +365,11 @@ export function generatorSpecProblems(spec: GeneratorSpec): TemplateProblem[] {
   };
   count('nodes', spec.nodes, 1, TEMPLATE_LIMITS.nodes);
   count('podsPerNode', spec.podsPerNode, 0, TEMPLATE_LIMITS.pods);
-  count('roles.controlPlane', spec.roles.controlPlane, 0, spec.nodes);
-  count('roles.etcd', spec.roles.etcd, 0, spec.nodes);
-  count('roles.worker', spec.roles.worker, 0, spec.nodes);
+  // Role counts are bounded by the node count, which is only meaningful once valid.
+  const nodesForRoles = Number.isInteger(spec.nodes) && spec.nodes >= 1 ? spec.nodes : TEMPLATE_LIMITS.nodes;
+  count('roles.controlPlane', spec.roles.controlPlane, 0, nodesForRoles);
+  count('roles.etcd', spec.roles.etcd, 0, nodesForRoles);
+  count('roles.worker', spec.roles.worker, 0, nodesForRoles);
   count('workloads.deployments', spec.workloads.deployments, 0, TEMPLATE_LIMITS.deployments);
   count('workloads.replicas', spec.workloads.replicas, 0, TEMPLATE_LIMITS.pods);
   count('workloads.services', spec.workloads.services, 0, TEMPLATE_LIMITS.services);
