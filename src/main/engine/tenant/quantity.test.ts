@@ -112,6 +112,9 @@ describe('formatQuantity / canonicalQuantity', () => {
   it('prints pod counts as plain integers', () => {
     expect(formatQuantity(quantityFromInteger(7))).toBe('7');
     expect(formatQuantity(quantityFromInteger(110))).toBe('110');
+    // Go prints round thousands with an SI suffix, pod counts included.
+    expect(formatQuantity(quantityFromInteger(1000))).toBe('1k');
+    expect(formatQuantity(quantityFromInteger(100_000))).toBe('100k');
   });
 });
 
