@@ -1,0 +1,352 @@
+package main
+
+// End to end: a fake imported-cluster agent built on the real remotedialer
+// client library connects both tunnels to the stand-in; the cluster's API is
+// an in-process TLS server (httptest) with two nodes, and Steve's /ping is a
+// plain HTTP server behind the stv-cluster session. The stand-in must drive
+// the cluster to active with the right totals, deploy the agent manifest,
+// notice dropped sessions (unavailable) and recover when the agent reconnects.
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/rancher/remotedialer"
+)
+
+// fakeKube is just enough of a kube-apiserver for Rancher's controllers.
+type fakeKube struct {
+	token   string
+	mu      sync.Mutex
+	nodes   map[string]map[string]any
+	objects map[string]map[string]any
+	rv      int
+	events  chan map[string]any
+	stop    chan struct{}
+}
+
+func testNode(name, cpu, mem, allocCPU, allocMem, requests, limits string) map[string]any {
+	return map[string]any{
+		"kind": "Node", "apiVersion": "v1",
+		"metadata": map[string]any{"name": name, "resourceVersion": "1", "annotations": map[string]any{
+			annotationPodRequests: requests, annotationPodLimits: limits}},
+		"status": map[string]any{
+			"capacity":    map[string]any{"cpu": cpu, "memory": mem, "pods": "110"},
+			"allocatable": map[string]any{"cpu": allocCPU, "memory": allocMem, "pods": "110"},
+		},
+	}
+}
+
+func newFakeKube(token string) *fakeKube {
+	return &fakeKube{
+		token: token, rv: 10, objects: map[string]map[string]any{},
+		events: make(chan map[string]any, 10), stop: make(chan struct{}),
+		nodes: map[string]map[string]any{
+			"n1": testNode("n1", "4", "16Gi", "3800m", "15Gi", `{"cpu":"750m","memory":"1536Mi","pods":"7"}`, `{"cpu":"1","memory":"2Gi"}`),
+			"n2": testNode("n2", "8", "32Gi", "7800m", "31Gi", `{"cpu":"250m","memory":"512Mi","pods":"3"}`, `{"cpu":"500m","memory":"1Gi"}`),
+		},
+	}
+}
+
+func (f *fakeKube) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("Authorization") != "Bearer "+f.token {
+		http.Error(w, `{"kind":"Status","code":401}`, 401)
+		return
+	}
+	write := func(code int, v any) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(code)
+		_ = json.NewEncoder(w).Encode(v)
+	}
+	switch {
+	case r.URL.Path == "/api/v1/namespaces/kube-system" && r.Method == "GET":
+		write(200, map[string]any{"kind": "Namespace", "metadata": map[string]any{"name": "kube-system"}})
+	case r.URL.Path == "/version":
+		write(200, map[string]any{"major": "1", "minor": "31", "gitVersion": "v1.31.0"})
+	case r.URL.Path == "/api/v1/nodes" && r.URL.Query().Get("watch") == "true":
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(200)
+		w.(http.Flusher).Flush()
+		enc := json.NewEncoder(w)
+		for {
+			select {
+			case ev := <-f.events:
+				_ = enc.Encode(ev)
+				w.(http.Flusher).Flush()
+			case <-r.Context().Done():
+				return
+			case <-f.stop:
+				return
+			}
+		}
+	case r.URL.Path == "/api/v1/nodes":
+		f.mu.Lock()
+		items := []any{}
+		for _, name := range sortedKeys(f.nodes) {
+			items = append(items, f.nodes[name])
+		}
+		f.mu.Unlock()
+		write(200, map[string]any{"kind": "NodeList", "metadata": map[string]any{"resourceVersion": "10"}, "items": items})
+	default:
+		f.serveObject(w, r, write)
+	}
+}
+
+// serveObject stores whatever clusterdeploy and the cleanup create.
+func (f *fakeKube) serveObject(w http.ResponseWriter, r *http.Request, write func(int, any)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	switch r.Method {
+	case "GET":
+		if o, ok := f.objects[r.URL.Path]; ok {
+			write(200, o)
+			return
+		}
+		write(404, map[string]any{"kind": "Status", "code": 404, "reason": "NotFound"})
+	case "POST", "PUT":
+		var o map[string]any
+		if err := json.NewDecoder(r.Body).Decode(&o); err != nil {
+			write(400, map[string]any{"kind": "Status", "code": 400})
+			return
+		}
+		meta := o["metadata"].(map[string]any)
+		path := r.URL.Path
+		if r.Method == "POST" {
+			path += "/" + meta["name"].(string)
+		}
+		f.rv++
+		meta["resourceVersion"] = fmt.Sprint(f.rv)
+		f.objects[path] = o
+		write(map[string]int{"POST": 201, "PUT": 200}[r.Method], o)
+	default:
+		write(405, nil)
+	}
+}
+
+func (f *fakeKube) object(path string) map[string]any {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.objects[path]
+}
+
+func (f *fakeKube) paths() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return sortedKeys(f.objects)
+}
+
+func TestEndToEndFakeAgent(t *testing.T) {
+	s := startStandin(t, "")
+	id := s.createCluster("e2e")
+	tok := s.createToken(id)["token"].(string)
+
+	kube := newFakeKube("sa-token-e2e")
+	kubeSrv := httptest.NewUnstartedServer(kube)
+	kubeSrv.StartTLS()
+	steveSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/ping" {
+			_, _ = w.Write([]byte("pong"))
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	t.Cleanup(func() {
+		close(kube.stop)
+		kubeSrv.CloseClientConnections()
+		kubeSrv.Close()
+		steveSrv.Close()
+	})
+
+	caPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: kubeSrv.Certificate().Raw})
+	address := kubeSrv.Listener.Addr().String()
+	ctx, cancel := context.WithCancel(context.Background())
+	var agents sync.WaitGroup
+	t.Cleanup(func() { cancel(); agents.Wait() })
+
+	wsURL := strings.Replace(s.URL, "https://", "wss://", 1)
+	dialer := &websocket.Dialer{TLSClientConfig: &tls.Config{RootCAs: s.CAPool}, HandshakeTimeout: 5 * time.Second}
+	mainHeaders := http.Header{}
+	mainHeaders.Set(headerTunnelToken, tok)
+	mainHeaders.Set(headerTunnelParams, tunnelParamsHeader(address, "sa-token-e2e", base64.StdEncoding.EncodeToString(caPEM)))
+	allowTCP := func(proto, _ string) bool { return proto == "tcp" }
+	agents.Add(2)
+	go func() { // the cluster agent's main tunnel, as cmd/agent does it
+		defer agents.Done()
+		for ctx.Err() == nil {
+			_ = remotedialer.ClientConnect(ctx, wsURL+"/v3/connect/register", mainHeaders, dialer, allowTCP, nil)
+		}
+	}()
+	go func() { // Steve aggregation: every Connect is served by the local Steve
+		defer agents.Done()
+		h := http.Header{}
+		h.Set("Authorization", "Bearer stv-cluster-"+tok)
+		steveAddr := steveSrv.Listener.Addr().String()
+		local := func(ctx context.Context, _, _ string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, "tcp", steveAddr)
+		}
+		for ctx.Err() == nil {
+			_ = remotedialer.ConnectToProxyWithDialer(ctx, wsURL+"/v3/connect", h, func(string, string) bool { return true }, dialer, local, nil)
+			select {
+			case <-ctx.Done():
+			case <-time.After(time.Second):
+			}
+		}
+	}()
+
+	status := func() map[string]any {
+		_, st := s.control("GET", "/clusters/"+id, nil)
+		return st
+	}
+	cond := func(st map[string]any, typ string) map[string]any {
+		for _, c := range st["conditions"].([]any) {
+			if m := c.(map[string]any); m["type"] == typ {
+				return m
+			}
+		}
+		return map[string]any{}
+	}
+	wantTotals := map[string]map[string]string{
+		"capacity":    {"cpu": "12", "memory": "48Gi", "pods": "220"},
+		"allocatable": {"cpu": "11600m", "memory": "46Gi", "pods": "220"},
+		"requested":   {"cpu": "1", "memory": "2Gi", "pods": "10"},
+		"limits":      {"cpu": "1500m", "memory": "3Gi"},
+	}
+	checkTotals := func(res map[string]any) string {
+		if res["nodeCount"] != float64(2) {
+			return fmt.Sprintf("nodeCount %v", res["nodeCount"])
+		}
+		for field, want := range wantTotals {
+			got, _ := res[field].(map[string]any)
+			if len(got) != len(want) {
+				return fmt.Sprintf("%s %v", field, got)
+			}
+			for k, v := range want {
+				if got[k] != v {
+					return fmt.Sprintf("%s.%s = %v, want %s", field, k, got[k], v)
+				}
+			}
+		}
+		return ""
+	}
+
+	// 1. The cluster becomes active with the right totals and the agent deployed.
+	eventually(t, 20*time.Second, func() string {
+		st := status()
+		if st["state"] != "active" {
+			return fmt.Sprintf("state %v (%v) controllers %v", st["state"], st["transitioningMessage"], st["controllers"])
+		}
+		return checkTotals(st)
+	})
+	st := status()
+	for _, typ := range []string{condConnected, condReady, condAgentDeployed, condProvisioned, condWaiting} {
+		if cond(st, typ)["status"] != "True" {
+			t.Errorf("%s = %v", typ, cond(st, typ))
+		}
+	}
+	if st["numeric"].(map[string]any)["capacity"].(map[string]any)["memory"] != float64(48<<30) {
+		t.Errorf("numeric capacity: %v", st["numeric"])
+	}
+	_, v3 := s.api("GET", "/v3/clusters/"+id, nil)
+	if v3["state"] != "active" || checkTotals(v3) != "" || v3["version"].(map[string]any)["gitVersion"] != "v1.31.0" {
+		t.Fatalf("v3 view: state %v totals %s version %v", v3["state"], checkTotals(v3), v3["version"])
+	}
+
+	// clusterdeploy applied the manifest downstream.
+	dep := kube.object("/apis/apps/v1/namespaces/cattle-system/deployments/cattle-cluster-agent")
+	if kube.object("/api/v1/namespaces/cattle-system") == nil || dep == nil {
+		t.Fatalf("deployed objects: %v", kube.paths())
+	}
+	if !strings.Contains(fmt.Sprint(dep), s.URL) {
+		t.Errorf("deployment does not carry CATTLE_SERVER %s", s.URL)
+	}
+	if kube.object("/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/cattle-admin-binding") == nil {
+		t.Errorf("cluster-scoped binding not created at cluster scope: %v", kube.paths())
+	}
+
+	// 2. A watch event changes the totals.
+	n2 := testNode("n2", "8", "32Gi", "7800m", "31Gi", `{"cpu":"1250m","memory":"512Mi","pods":"4"}`, `{"cpu":"500m","memory":"1Gi"}`)
+	n2["metadata"].(map[string]any)["resourceVersion"] = "11"
+	kube.events <- map[string]any{"type": "MODIFIED", "object": n2}
+	eventually(t, 5*time.Second, func() string {
+		req := status()["requested"].(map[string]any)
+		if req["cpu"] != "2" || req["pods"] != "11" {
+			return fmt.Sprintf("requested %v", req)
+		}
+		return ""
+	})
+
+	// 3. Dropping the sessions makes the cluster unavailable...
+	code, dropped := s.control("POST", "/clusters/"+id+"/drop-sessions", nil)
+	if code != 200 || dropped["dropped"] != float64(2) {
+		t.Fatalf("drop: %d %v", code, dropped)
+	}
+	eventually(t, 4*time.Second, func() string {
+		st := status()
+		r := cond(st, condReady)
+		if st["state"] != "unavailable" || r["reason"] != "Disconnected" || r["message"] != "Cluster agent is not connected" || cond(st, condConnected)["status"] != "False" {
+			return fmt.Sprintf("state %v ready %v", st["state"], r)
+		}
+		return ""
+	})
+	// ...and active again once the agent reconnected (ClientConnect waits 5 s).
+	eventually(t, 15*time.Second, func() string {
+		st := status()
+		if st["state"] != "active" {
+			return fmt.Sprintf("state %v", st["state"])
+		}
+		return ""
+	})
+	sess := status()["sessions"].(map[string]any)
+	mainStats := sess["main"].(map[string]any)
+	if mainStats["connects"].(float64) < 2 || len(mainStats["connectTimes"].([]any)) < 2 || mainStats["active"] != float64(1) {
+		t.Errorf("main session stats: %v", mainStats)
+	}
+	ctl := status()["controllers"].(map[string]any)
+	if ctl["pingSuccesses"].(float64) < 1 || ctl["pingFailures"].(float64) < 1 {
+		t.Errorf("ping counters: %v", ctl)
+	}
+
+	// 4. Deleting the cluster runs the cleanup job through the tunnel, then
+	// the cluster and its token are gone: the old token gets 400.
+	if code, _ := s.control("DELETE", "/clusters/"+id, nil); code != 202 {
+		t.Fatalf("delete: %d", code)
+	}
+	eventually(t, 10*time.Second, func() string {
+		if code, _ := s.api("GET", "/v3/clusters/"+id, nil); code != 404 {
+			return fmt.Sprintf("cluster still %d", code)
+		}
+		return ""
+	})
+	job := ""
+	for _, p := range kube.paths() {
+		if strings.HasPrefix(p, "/apis/batch/v1/namespaces/default/jobs/cattle-cleanup-") {
+			job = p
+		}
+	}
+	if job == "" {
+		t.Errorf("no cleanup job: %v", kube.paths())
+	} else if !strings.Contains(fmt.Sprint(kube.object(job)), "CLUSTER_CLEANUP") {
+		t.Errorf("cleanup job: %v", kube.object(job))
+	}
+	_, resp, err := dialer.Dial(wsURL+"/v3/connect", mainHeaders)
+	if err == nil || resp == nil || resp.StatusCode != 400 {
+		t.Fatalf("reconnect after delete: %v %v", err, resp)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	if !strings.Contains(string(body), "cluster not found") {
+		t.Errorf("reconnect body %q", body)
+	}
+}
