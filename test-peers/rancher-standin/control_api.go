@@ -109,6 +109,20 @@ func (a *App) controlRoutes() http.Handler {
 		n := a.sessions.Drop(sessionMatcher(r.PathValue("id"), r.URL.Query().Get("kind")))
 		writeJSON(w, http.StatusOK, map[string]int{"dropped": n})
 	})
+	mux.HandleFunc("POST /clusters/{id}/redeploy", func(w http.ResponseWriter, r *http.Request) {
+		cm := a.managers.get(r.PathValue("id"))
+		if cm == nil {
+			writeJSON(w, http.StatusNotFound, map[string]string{"error": "cluster not found or never connected"})
+			return
+		}
+		cm.deployAgent()
+		rt := a.managers.Runtime(cm.id)
+		code := http.StatusOK
+		if rt.LastDeployError != "" {
+			code = http.StatusBadGateway
+		}
+		writeJSON(w, code, map[string]any{"applied": rt.DeployedObjects, "error": rt.LastDeployError})
+	})
 	mux.HandleFunc("POST /drop-sessions", func(w http.ResponseWriter, r *http.Request) {
 		n := a.sessions.Drop(sessionMatcher("", r.URL.Query().Get("kind")))
 		writeJSON(w, http.StatusOK, map[string]int{"dropped": n})

@@ -156,55 +156,16 @@ func TestEndToEndFakeAgent(t *testing.T) {
 	kube := newFakeKube("sa-token-e2e")
 	kubeSrv := httptest.NewUnstartedServer(kube)
 	kubeSrv.StartTLS()
-	steveSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/ping" {
-			_, _ = w.Write([]byte("pong"))
-			return
-		}
-		http.NotFound(w, r)
-	}))
+	steveSrv := pingServer(t)
 	t.Cleanup(func() {
 		close(kube.stop)
 		kubeSrv.CloseClientConnections()
 		kubeSrv.Close()
-		steveSrv.Close()
 	})
 
 	caPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: kubeSrv.Certificate().Raw})
 	address := kubeSrv.Listener.Addr().String()
-	ctx, cancel := context.WithCancel(context.Background())
-	var agents sync.WaitGroup
-	t.Cleanup(func() { cancel(); agents.Wait() })
-
-	wsURL := strings.Replace(s.URL, "https://", "wss://", 1)
-	dialer := &websocket.Dialer{TLSClientConfig: &tls.Config{RootCAs: s.CAPool}, HandshakeTimeout: 5 * time.Second}
-	mainHeaders := http.Header{}
-	mainHeaders.Set(headerTunnelToken, tok)
-	mainHeaders.Set(headerTunnelParams, tunnelParamsHeader(address, "sa-token-e2e", base64.StdEncoding.EncodeToString(caPEM)))
-	allowTCP := func(proto, _ string) bool { return proto == "tcp" }
-	agents.Add(2)
-	go func() { // the cluster agent's main tunnel, as cmd/agent does it
-		defer agents.Done()
-		for ctx.Err() == nil {
-			_ = remotedialer.ClientConnect(ctx, wsURL+"/v3/connect/register", mainHeaders, dialer, allowTCP, nil)
-		}
-	}()
-	go func() { // Steve aggregation: every Connect is served by the local Steve
-		defer agents.Done()
-		h := http.Header{}
-		h.Set("Authorization", "Bearer stv-cluster-"+tok)
-		steveAddr := steveSrv.Listener.Addr().String()
-		local := func(ctx context.Context, _, _ string) (net.Conn, error) {
-			return (&net.Dialer{}).DialContext(ctx, "tcp", steveAddr)
-		}
-		for ctx.Err() == nil {
-			_ = remotedialer.ConnectToProxyWithDialer(ctx, wsURL+"/v3/connect", h, func(string, string) bool { return true }, dialer, local, nil)
-			select {
-			case <-ctx.Done():
-			case <-time.After(time.Second):
-			}
-		}
-	}()
+	wsURL, dialer, mainHeaders := startFakeAgent(t, s, tok, address, "sa-token-e2e", caPEM, steveSrv.Listener.Addr().String())
 
 	status := func() map[string]any {
 		_, st := s.control("GET", "/clusters/"+id, nil)
@@ -349,4 +310,57 @@ func TestEndToEndFakeAgent(t *testing.T) {
 	if !strings.Contains(string(body), "cluster not found") {
 		t.Errorf("reconnect body %q", body)
 	}
+}
+
+// startFakeAgent connects both tunnels of a cluster agent with the real
+// remotedialer client: the main tunnel (Connects are dialled for real, so
+// tcp/<address> reaches the cluster API) and the Steve tunnel (every Connect
+// goes to steveAddr). It returns what a test needs to dial again itself.
+func startFakeAgent(t *testing.T, s *standin, tok, address, saToken string, caPEM []byte, steveAddr string) (string, *websocket.Dialer, http.Header) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var agents sync.WaitGroup
+	t.Cleanup(func() { cancel(); agents.Wait() })
+
+	wsURL := strings.Replace(s.URL, "https://", "wss://", 1)
+	dialer := &websocket.Dialer{TLSClientConfig: &tls.Config{RootCAs: s.CAPool}, HandshakeTimeout: 5 * time.Second}
+	mainHeaders := http.Header{}
+	mainHeaders.Set(headerTunnelToken, tok)
+	mainHeaders.Set(headerTunnelParams, tunnelParamsHeader(address, saToken, base64.StdEncoding.EncodeToString(caPEM)))
+	allowTCP := func(proto, _ string) bool { return proto == "tcp" }
+	agents.Add(2)
+	go func() { // the cluster agent's main tunnel, as cmd/agent does it
+		defer agents.Done()
+		for ctx.Err() == nil {
+			_ = remotedialer.ClientConnect(ctx, wsURL+"/v3/connect/register", mainHeaders, dialer, allowTCP, nil)
+		}
+	}()
+	go func() { // Steve aggregation: every Connect is served by the local Steve
+		defer agents.Done()
+		h := http.Header{}
+		h.Set("Authorization", "Bearer stv-cluster-"+tok)
+		local := func(ctx context.Context, _, _ string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, "tcp", steveAddr)
+		}
+		for ctx.Err() == nil {
+			_ = remotedialer.ConnectToProxyWithDialer(ctx, wsURL+"/v3/connect", h, func(string, string) bool { return true }, dialer, local, nil)
+			select {
+			case <-ctx.Done():
+			case <-time.After(time.Second):
+			}
+		}
+	}()
+	return wsURL, dialer, mainHeaders
+}
+
+// pingServer is a stand-in for the agent's embedded Steve: /ping answers pong.
+func pingServer(t *testing.T) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/ping" {
+			_, _ = w.Write([]byte("pong"))
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
 }
