@@ -16,7 +16,7 @@ import (
 
 func (a *App) deleteCluster(id string) (Cluster, bool) {
 	started := false
-	found := a.store.Update(id, func(c *Cluster) bool {
+	a.store.Update(id, func(c *Cluster) bool {
 		if c.Removing {
 			return false
 		}
@@ -27,7 +27,6 @@ func (a *App) deleteCluster(id string) (Cluster, bool) {
 	if !ok {
 		return Cluster{}, false
 	}
-	_ = found
 	if started {
 		a.log.Info("cluster removing", "cluster", id)
 		go a.finishRemoval(id)

@@ -175,4 +175,3 @@ func (cm *clusterManager) applyAgentManifest() ([]string, error) {
 	}
 	return applied, nil
 }
-

@@ -83,9 +83,18 @@ func (a *App) controlRoutes() http.Handler {
 		})
 	})
 	mux.HandleFunc("GET /clusters", func(w http.ResponseWriter, r *http.Request) {
+		// Per-connect timestamps are bulky at 1,000 clusters: only on request.
+		withTimes := r.URL.Query().Get("connectTimes") == "true"
 		out := []ClusterStatus{}
 		for _, c := range a.store.List() {
-			out = append(out, a.clusterStatus(c))
+			st := a.clusterStatus(c)
+			if !withTimes {
+				for k, v := range st.Sessions {
+					v.ConnectTimes = nil
+					st.Sessions[k] = v
+				}
+			}
+			out = append(out, st)
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"data": out})
 	})

@@ -35,7 +35,7 @@ type KeyStats struct {
 	Disconnects    int         `json:"disconnects"`
 	LastConnect    *time.Time  `json:"lastConnect,omitempty"`
 	LastDisconnect *time.Time  `json:"lastDisconnect,omitempty"`
-	ConnectTimes   []time.Time `json:"connectTimes"` // most recent last, at most 500
+	ConnectTimes   []time.Time `json:"connectTimes,omitempty"` // most recent last, at most 500
 }
 
 type SessionRegistry struct {

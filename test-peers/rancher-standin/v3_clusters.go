@@ -26,9 +26,9 @@ func clusterResource(c Cluster, base string) map[string]any {
 		"state": state, "transitioning": transitioning, "transitioningMessage": msg,
 		"conditions": c.Conditions,
 		"driver":     c.Driver, "provider": "", "apiEndpoint": c.APIEndpoint, "caCert": c.CACert,
-		"nodeCount":  c.NodeCount,
-		"capacity":   nonNil(c.Capacity), "allocatable": nonNil(c.Allocatable),
-		"requested":  nonNil(c.Requested), "limits": nonNil(c.Limits),
+		"nodeCount": c.NodeCount,
+		"capacity":  nonNil(c.Capacity), "allocatable": nonNil(c.Allocatable),
+		"requested": nonNil(c.Requested), "limits": nonNil(c.Limits),
 		"links": map[string]string{
 			"self": self, "update": self, "remove": self,
 			"clusterRegistrationTokens": self + "/clusterregistrationtokens",
