@@ -114,6 +114,7 @@ type ManagerRuntime struct {
 	LastHealthError   string     `json:"lastHealthError,omitempty"`
 	KubeSystemChecked bool       `json:"kubeSystemChecked"`
 	NodeLists         int        `json:"nodeLists"`
+	NodeWatches       int        `json:"nodeWatches"`
 	NodeWatchEvents   int        `json:"nodeWatchEvents"`
 	LastNodeError     string     `json:"lastNodeError,omitempty"`
 	NodeProblems      []string   `json:"nodeProblems,omitempty"`
@@ -279,12 +280,19 @@ func (cm *clusterManager) nodeLoop() {
 		backoff = 500 * time.Millisecond
 		cm.nodesChanged(nodes)
 		for cm.ctx.Err() == nil {
+			started := time.Now()
 			rv, err = watchNodes(cm.ctx, ds, rv, nodes, func() {
 				cm.record(func(rt *ManagerRuntime) { rt.NodeWatchEvents++ })
 				cm.nodesChanged(nodes)
 			})
+			cm.record(func(rt *ManagerRuntime) { rt.NodeWatches++ })
 			if err != nil || !cm.a.tunnel.HasSession(cm.id) {
 				break
+			}
+			// An API that ends watches at once (or ignores watch=true) must
+			// not turn this into a busy loop.
+			if time.Since(started) < time.Second && !cm.sleep(time.Second) {
+				return
 			}
 		}
 		if err != nil && err != errWatchExpired && !fail(err) {
