@@ -3,7 +3,13 @@
  * carries it over Electron IPC, web mode over a WebSocket; both use these
  * names and shapes, so a screen works the same in either shell.
  */
-import type { BatchStatus, ClusterRecord, ClustersChange, CreateBatchRequest, CreateClusterRequest } from './cluster';
+import type {
+  BatchStatus,
+  ClusterRecord,
+  ClustersChange,
+  CreateBatchRequest,
+  CreateClusterRequest,
+} from './cluster';
 import type { MainClusterInfo } from './main-cluster';
 
 export interface EngineInfo {

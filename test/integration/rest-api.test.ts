@@ -46,7 +46,15 @@ describe('REST API', () => {
   it('returns one cluster record, or 404', async () => {
     const res = await fetch(`${base}/clusters/test-cluster-012`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ name: 'test-cluster-012', status: 'pending', rancherId: '' });
+    const record = (await res.json()) as { status: string };
+    expect(record).toMatchObject({
+      name: 'test-cluster-012',
+      rancherId: '',
+      template: 'default',
+      nodeCount: 0,
+    });
+    // No main cluster in this test: the cluster waits at its first step.
+    expect(['pending', 'creating_backing']).toContain(record.status);
     const missing = await fetch(`${base}/clusters/nope`);
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ success: false, error: 'not_found' });
@@ -99,6 +107,40 @@ describe('REST API', () => {
     expect(await names()).not.toContain('from-curl');
     const again = await fetch(`${base}/clusters/from-curl`, { method: 'DELETE' });
     expect(again.status).toBe(404);
+  });
+
+  it('refuses an unknown template or field with 400 and creates nothing', async () => {
+    const before = await names();
+    const bad = await post('{"name":"tpl-bad","template":"huge"}');
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { message: string }).message).toMatch(/template/);
+    const badNodes = await post('{"name":"tpl-bad","template":{"kind":"generator","nodes":0}}');
+    expect(badNodes.status).toBe(400);
+    expect(((await badNodes.json()) as { message: string }).message).toMatch(/nodes/);
+    const unknown = await post('{"name":"tpl-bad","colour":"blue"}');
+    expect(unknown.status).toBe(400);
+    expect(((await unknown.json()) as { message: string }).message).toMatch(/unknown field "colour"/);
+    expect(await names()).toEqual(before);
+  });
+
+  it('refuses a bad batch with 400 and creates nothing', async () => {
+    const before = await names();
+    const res = await fetch(`${base}/clusters/batch`, {
+      method: 'POST',
+      body: '{"pattern":"b-{1..3}","concurrency":0}',
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { message: string }).message).toMatch(/concurrency/);
+    const dup = await fetch(`${base}/clusters/batch`, {
+      method: 'POST',
+      body: '{"pattern":"test-cluster-01{1..3}"}',
+    });
+    expect(dup.status).toBe(409);
+    expect(((await dup.json()) as { message: string }).message).toMatch(
+      /nothing created.*test-cluster-012.*already exists/,
+    );
+    expect(await names()).toEqual(before);
+    expect((await fetch(`${base}/batches/b-nope`)).status).toBe(404);
   });
 
   it('answers 405 for a wrong method', async () => {

@@ -44,11 +44,18 @@ describe('tenants in the main cluster', () => {
   it('provisions the default template: nodes, labels, status, pods, services', async () => {
     await tenants.provision('alpha', template);
     const alphaNodes = (await nodes()).items.filter((n) => n.metadata.labels?.[TENANT_LABEL] === 'alpha');
-    expect(alphaNodes.map((n) => n.metadata.name).sort()).toEqual(template.nodes.map((n) => `alpha-${n.name}`).sort());
+    expect(alphaNodes.map((n) => n.metadata.name).sort()).toEqual(
+      template.nodes.map((n) => `alpha-${n.name}`).sort(),
+    );
     for (const node of alphaNodes) {
       const t = template.nodes.find((n) => `alpha-${n.name}` === node.metadata.name)!;
-      expect(node.metadata.labels).toMatchObject({ 'cluster-id': 'alpha', 'logical-cluster': 'alpha', type: 'kwok' });
-      for (const role of t.roles) expect(node.metadata.labels?.[`node-role.kubernetes.io/${role}`]).toBe('true');
+      expect(node.metadata.labels).toMatchObject({
+        'cluster-id': 'alpha',
+        'logical-cluster': 'alpha',
+        type: 'kwok',
+      });
+      for (const role of t.roles)
+        expect(node.metadata.labels?.[`node-role.kubernetes.io/${role}`]).toBe('true');
       expect(node.metadata.annotations?.['kwok.x-k8s.io/node']).toBe('fake');
       expect(node.spec?.taints ?? []).toEqual([]);
       expect(node.status?.capacity).toEqual(t.capacity);
@@ -69,26 +76,33 @@ describe('tenants in the main cluster', () => {
       expect(found.spec?.nodeName).toBe(`alpha-${p.node}`);
     }
     for (const s of template.services) {
-      const svc = await main.rest.get(`/api/v1/namespaces/${hostNamespace('alpha', s.namespace)}/services/${s.name}`);
+      const svc = await main.rest.get(
+        `/api/v1/namespaces/${hostNamespace('alpha', s.namespace)}/services/${s.name}`,
+      );
       expect(svc).toMatchObject({ metadata: { name: s.name } });
     }
-    const ns = await main.rest.get<{ metadata: { labels: Record<string, string> } }>('/api/v1/namespaces/cluster-alpha');
+    const ns = await main.rest.get<{ metadata: { labels: Record<string, string> } }>(
+      '/api/v1/namespaces/cluster-alpha',
+    );
     expect(ns.metadata.labels['logical-cluster']).toBe('alpha');
   });
 
   async function expectAnnotationsMatchPods(node: string): Promise<void> {
     await eventually(async () => {
-      const pods = (await main.rest.get<KubeList<V1Pod>>('/api/v1/pods', { fieldSelector: `spec.nodeName=${node}` })).items.filter(
-        (p) => !p.metadata?.deletionTimestamp,
-      );
+      const pods = (
+        await main.rest.get<KubeList<V1Pod>>('/api/v1/pods', { fieldSelector: `spec.nodeName=${node}` })
+      ).items.filter((p) => !p.metadata?.deletionTimestamp);
       let cpu = 0;
       let mem = 0;
-      for (const p of pods) for (const c of p.spec?.containers ?? []) {
-        cpu += milli(c.resources?.requests?.cpu ?? '0');
-        mem += mebi(c.resources?.requests?.memory ?? '0');
-      }
+      for (const p of pods)
+        for (const c of p.spec?.containers ?? []) {
+          cpu += milli(c.resources?.requests?.cpu ?? '0');
+          mem += mebi(c.resources?.requests?.memory ?? '0');
+        }
       const n = await main.rest.get<V1Node>(`/api/v1/nodes/${node}`);
-      const requests = JSON.parse(n.metadata?.annotations?.['management.cattle.io/pod-requests'] ?? '{}') as Record<string, string>;
+      const requests = JSON.parse(
+        n.metadata?.annotations?.['management.cattle.io/pod-requests'] ?? '{}',
+      ) as Record<string, string>;
       const ok =
         Number(requests.pods ?? -1) === pods.length &&
         milli(requests.cpu ?? '0') === cpu &&
@@ -109,22 +123,38 @@ describe('tenants in the main cluster', () => {
         metadata: { name: 'extra', labels: { [TENANT_LABEL]: 'alpha' } },
         spec: {
           nodeName: node,
-          containers: [{ name: 'c', image: 'x', resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } } }],
+          containers: [
+            {
+              name: 'c',
+              image: 'x',
+              resources: {
+                requests: { cpu: '250m', memory: '256Mi' },
+                limits: { cpu: '1', memory: '512Mi' },
+              },
+            },
+          ],
         },
       },
     });
     await expectAnnotationsMatchPods(node);
     const withExtra = await main.rest.get<V1Node>(`/api/v1/nodes/${node}`);
-    const limits = JSON.parse(withExtra.metadata!.annotations!['management.cattle.io/pod-limits']!) as Record<string, string>;
+    const limits = JSON.parse(withExtra.metadata!.annotations!['management.cattle.io/pod-limits']!) as Record<
+      string,
+      string
+    >;
     expect(milli(limits.cpu!)).toBeGreaterThanOrEqual(1000);
-    await main.rest.request('DELETE', `/api/v1/namespaces/${ns}/pods/extra`, { query: { gracePeriodSeconds: 0 } });
+    await main.rest.request('DELETE', `/api/v1/namespaces/${ns}/pods/extra`, {
+      query: { gracePeriodSeconds: 0 },
+    });
     await expectAnnotationsMatchPods(node);
   });
 
   it('repairs node status drift', async () => {
     const t = template.nodes[0]!;
     const node = `alpha-${t.name}`;
-    await main.rest.mergePatch(`/api/v1/nodes/${node}/status`, { status: { capacity: { cpu: '1', memory: '1Gi', pods: '3' } } });
+    await main.rest.mergePatch(`/api/v1/nodes/${node}/status`, {
+      status: { capacity: { cpu: '1', memory: '1Gi', pods: '3' } },
+    });
     await eventually(async () => {
       const n = await main.rest.get<V1Node>(`/api/v1/nodes/${node}`);
       return JSON.stringify(n.status?.capacity) === JSON.stringify(t.capacity) || undefined;
@@ -145,14 +175,23 @@ describe('tenants in the main cluster', () => {
         spec: {
           replicas: 3,
           selector: { matchLabels: { app: 'web' } },
-          template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'x' }] } },
+          template: {
+            metadata: { labels: { app: 'web' } },
+            spec: { containers: [{ name: 'c', image: 'x' }] },
+          },
         },
       },
     });
-    const bound = await eventually(async () => {
-      const pods = (await main.rest.get<KubeList<V1Pod>>(`/api/v1/namespaces/${ns}/pods`, { labelSelector: 'app=web' })).items;
-      return pods.length === 3 && pods.every((p) => p.spec?.nodeName) ? pods : undefined;
-    }, 'deployment pods bound', 60_000);
+    const bound = await eventually(
+      async () => {
+        const pods = (
+          await main.rest.get<KubeList<V1Pod>>(`/api/v1/namespaces/${ns}/pods`, { labelSelector: 'app=web' })
+        ).items;
+        return pods.length === 3 && pods.every((p) => p.spec?.nodeName) ? pods : undefined;
+      },
+      'deployment pods bound',
+      60_000,
+    );
     expect(bound.every((p) => p.spec!.nodeName!.startsWith('beta-'))).toBe(true);
   });
 
@@ -165,11 +204,17 @@ describe('tenants in the main cluster', () => {
 
   it('deletes a tenant completely and leaves the other intact', async () => {
     await tenants.delete('alpha');
-    const ns = await main.rest.get<KubeList<unknown>>('/api/v1/namespaces', { labelSelector: `${TENANT_LABEL}=alpha` });
+    const ns = await main.rest.get<KubeList<unknown>>('/api/v1/namespaces', {
+      labelSelector: `${TENANT_LABEL}=alpha`,
+    });
     expect(ns.items).toHaveLength(0);
-    expect((await nodes()).items.filter((n) => n.metadata.labels?.[TENANT_LABEL] === 'alpha')).toHaveLength(0);
+    expect((await nodes()).items.filter((n) => n.metadata.labels?.[TENANT_LABEL] === 'alpha')).toHaveLength(
+      0,
+    );
     expect((await tenantPods('alpha')).items).toHaveLength(0);
-    expect((await nodes()).items.filter((n) => n.metadata.labels?.[TENANT_LABEL] === 'beta')).toHaveLength(template.nodes.length);
+    expect((await nodes()).items.filter((n) => n.metadata.labels?.[TENANT_LABEL] === 'beta')).toHaveLength(
+      template.nodes.length,
+    );
     expect(tenants.counts('beta').nodes).toBe(template.nodes.length);
   });
 });

@@ -23,7 +23,10 @@ export function goAvailable(): boolean {
 
 /** Runs the idempotent build script; throws with its output when a build fails. */
 export function buildPeers(): void {
-  execFileSync('bash', [`${REPO_ROOT}scripts/build-test-peers.sh`], { stdio: ['ignore', 'inherit', 'inherit'], timeout: 280_000 });
+  execFileSync('bash', [`${REPO_ROOT}scripts/build-test-peers.sh`], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    timeout: 280_000,
+  });
 }
 
 function waitForLine(child: ChildProcess, prefix: string, timeoutMs = 30_000): Promise<string> {
@@ -31,7 +34,10 @@ function waitForLine(child: ChildProcess, prefix: string, timeoutMs = 30_000): P
     const stdout = child.stdout;
     if (!stdout) return reject(new Error('peer has no stdout'));
     const lines = createInterface({ input: stdout });
-    const timer = setTimeout(() => reject(new Error(`peer did not print ${prefix} within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`peer did not print ${prefix} within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     lines.on('line', (line) => {
       if (line.startsWith(prefix)) {
         clearTimeout(timer);
@@ -43,7 +49,9 @@ function waitForLine(child: ChildProcess, prefix: string, timeoutMs = 30_000): P
 }
 
 function spawnPeer(version: PeerVersion, args: string[]): ChildProcess {
-  const child = spawn(`${PEER_DIR}/remotedialer-${version.name}`, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(`${PEER_DIR}/remotedialer-${version.name}`, args, {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return child;
 }
 
@@ -128,7 +136,8 @@ export class GoServer {
     for (;;) {
       const status = await this.job(id);
       if (status.done) return status;
-      if (Date.now() - started > timeoutMs) throw new Error(`job ${id} not done after ${timeoutMs} ms: ${JSON.stringify(status)}`);
+      if (Date.now() - started > timeoutMs)
+        throw new Error(`job ${id} not done after ${timeoutMs} ms: ${JSON.stringify(status)}`);
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
   }
@@ -157,8 +166,24 @@ export class GoClient {
   }
 
   /** Starts `count` Go client sessions and resolves once all are connected. */
-  static async start(version: PeerVersion, url: string, clientKey: string, count = 1, token = 'test-token'): Promise<GoClient> {
-    const child = spawnPeer(version, ['client', '-url', url, '-token', token, '-client-key', clientKey, '-count', String(count)]);
+  static async start(
+    version: PeerVersion,
+    url: string,
+    clientKey: string,
+    count = 1,
+    token = 'test-token',
+  ): Promise<GoClient> {
+    const child = spawnPeer(version, [
+      'client',
+      '-url',
+      url,
+      '-token',
+      token,
+      '-client-key',
+      clientKey,
+      '-count',
+      String(count),
+    ]);
     await waitForLine(child, 'CONNECTED', 120_000);
     return new GoClient(child);
   }

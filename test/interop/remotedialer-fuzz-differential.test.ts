@@ -75,7 +75,8 @@ describe.skipIf(!HAVE_GO)(`differential fuzz against Go's decoder (seed ${SEED})
       frames.forEach((frame, index) => {
         const ours = ourVerdict(frame, role);
         const go = asUtf8(goLines[index] ?? '');
-        if (ours !== go && mismatches.length < 10) mismatches.push(`${hex(frame)}\n  go:  ${goLines[index]}\n  ts:  ${ours}`);
+        if (ours !== go && mismatches.length < 10)
+          mismatches.push(`${hex(frame)}\n  go:  ${goLines[index]}\n  ts:  ${ours}`);
         if (ours.startsWith('fatal')) fatal++;
       });
       expect(mismatches).toEqual([]);

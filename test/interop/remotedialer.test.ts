@@ -2,7 +2,12 @@
 // library version we can build (v0.5.2, v0.4.0, v0.3.0).
 
 import { createHash } from 'node:crypto';
-import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
+import {
+  createServer as createTcpServer,
+  type AddressInfo,
+  type Server as TcpServer,
+  type Socket,
+} from 'node:net';
 import { Duplex, PassThrough, Readable, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -29,14 +34,18 @@ const MiB = 1024 * 1024;
 const ECHO_TOTAL = 100 * MiB;
 const ECHO_STREAMS = 8;
 const HAVE_GO = goAvailable();
-if (!HAVE_GO) console.warn('remotedialer interop: skipped, Go is not installed (needed to build the Go peers)');
+if (!HAVE_GO)
+  console.warn('remotedialer interop: skipped, Go is not installed (needed to build the Go peers)');
 
 beforeAll(() => {
   if (HAVE_GO) buildPeers();
 }, 300_000);
 
 /** A local stream that produces `total` pattern bytes as fast as it is allowed to, counting them. */
-function producer(total: number, seed: number): { stream: Duplex; produced: () => number; sha: () => string } {
+function producer(
+  total: number,
+  seed: number,
+): { stream: Duplex; produced: () => number; sha: () => string } {
   const hash = createHash('sha256');
   let produced = 0;
   const readable = new Readable({
@@ -60,7 +69,13 @@ function producer(total: number, seed: number): { stream: Duplex; produced: () =
 }
 
 /** A local sink that reads nothing until released, then hashes everything. */
-function stalledSink(): { stream: Duplex; release: () => void; received: () => number; sha: () => string; ended: Promise<void> } {
+function stalledSink(): {
+  stream: Duplex;
+  release: () => void;
+  received: () => number;
+  sha: () => string;
+  ended: Promise<void>;
+} {
   const hash = createHash('sha256');
   let received = 0;
   let release: () => void = () => undefined;
@@ -98,7 +113,10 @@ describe.skipIf(!HAVE_GO).each(PEER_VERSIONS)('remotedialer interop with Go $lib
     const localStreams = new Map<string, () => Duplex>();
     const clientKey = `ts-${version.name}`;
 
-    async function connect(options: Partial<ClientSessionOptions> = {}, key = clientKey): Promise<ClientSession> {
+    async function connect(
+      options: Partial<ClientSessionOptions> = {},
+      key = clientKey,
+    ): Promise<ClientSession> {
       const session = await connectClientSession({
         url: go.url,
         headers: headersFor(key),
@@ -127,7 +145,13 @@ describe.skipIf(!HAVE_GO).each(PEER_VERSIONS)('remotedialer interop with Go $lib
     it(`echoes ${ECHO_TOTAL / MiB} MiB byte-exactly across ${ECHO_STREAMS} parallel streams`, async () => {
       const ids = await Promise.all(
         Array.from({ length: ECHO_STREAMS }, (_, i) =>
-          go.startJob({ kind: 'echo', client: clientKey, address: `echo-${i}`, bytes: ECHO_TOTAL / ECHO_STREAMS, seed: i + 1 }),
+          go.startJob({
+            kind: 'echo',
+            client: clientKey,
+            address: `echo-${i}`,
+            bytes: ECHO_TOTAL / ECHO_STREAMS,
+            seed: i + 1,
+          }),
         ),
       );
       const results = await Promise.all(ids.map((id) => go.waitJob(id)));
@@ -139,21 +163,34 @@ describe.skipIf(!HAVE_GO).each(PEER_VERSIONS)('remotedialer interop with Go $lib
     });
 
     it('propagates a failed local dial to the Go reader as the error text', async () => {
-      const result = await go.waitJob(await go.startJob({ kind: 'sink', client: clientKey, address: '127.0.0.1:1' }));
+      const result = await go.waitJob(
+        await go.startJob({ kind: 'sink', client: clientKey, address: '127.0.0.1:1' }),
+      );
       expect(result.error).toBe('dial tcp 127.0.0.1:1: connect: connection refused');
     });
 
     it('refuses a disallowed proto with "connect not allowed" and keeps the session', async () => {
       // Go's client would drop the whole session here; ours refuses one connection.
-      const result = await go.waitJob(await go.startJob({ kind: 'sink', client: clientKey, proto: 'unix', address: '/var/run/docker.sock' }));
+      const result = await go.waitJob(
+        await go.startJob({
+          kind: 'sink',
+          client: clientKey,
+          proto: 'unix',
+          address: '/var/run/docker.sock',
+        }),
+      );
       expect(result.error).toBe('connect not allowed');
       expect(client.isClosed).toBe(false);
       expect(await go.hasSession(clientKey)).toBe(true);
     });
 
     it('propagates a local close to Go as EOF after the data', async () => {
-      localStreams.set('hello-then-close', () => Duplex.from({ readable: Readable.from([Buffer.from('hello')]), writable: new PassThrough() }));
-      const result = await go.waitJob(await go.startJob({ kind: 'sink', client: clientKey, address: 'hello-then-close' }));
+      localStreams.set('hello-then-close', () =>
+        Duplex.from({ readable: Readable.from([Buffer.from('hello')]), writable: new PassThrough() }),
+      );
+      const result = await go.waitJob(
+        await go.startJob({ kind: 'sink', client: clientKey, address: 'hello-then-close' }),
+      );
       expect(result).toMatchObject({ read: 5, isEOF: true });
     });
 
@@ -193,7 +230,13 @@ describe.skipIf(!HAVE_GO).each(PEER_VERSIONS)('remotedialer interop with Go $lib
       localStreams.set('slow-reader', () => sink.stream);
       let connection: TunnelConnection | undefined;
       client.once('connection', (c) => (connection = c));
-      const id = await go.startJob({ kind: 'flood', client: clientKey, address: 'slow-reader', bytes: total, seed: 9 });
+      const id = await go.startJob({
+        kind: 'flood',
+        client: clientKey,
+        address: 'slow-reader',
+        bytes: total,
+        seed: 9,
+      });
       await delay(1_500);
       const writtenWhileStalled = (await go.job(id)).written;
       await delay(500);
@@ -233,9 +276,12 @@ describe.skipIf(!HAVE_GO).each(PEER_VERSIONS)('remotedialer interop with Go $lib
 
     it('reports the authorizer answers: 401 failed authentication and 400 with the error text', async () => {
       const attempt = (token: string): Promise<unknown> =>
-        connectClientSession({ url: go.url, headers: headersFor('x', token), allow: () => true, dial: () => Promise.reject(new Error('no')) }).catch(
-          (error: unknown) => error,
-        );
+        connectClientSession({
+          url: go.url,
+          headers: headersFor('x', token),
+          allow: () => true,
+          dial: () => Promise.reject(new Error('no')),
+        }).catch((error: unknown) => error);
       const refused = await attempt('wrong');
       expect(refused).toBeInstanceOf(HandshakeError);
       expect(refused).toMatchObject({ status: 401, body: 'failed authentication' });
@@ -400,12 +446,15 @@ describe.skipIf(!HAVE_GO).each(PEER_VERSIONS)('remotedialer interop with Go $lib
       connection.end();
     });
 
-    it.skipIf(version.name !== 'v05')('receives the Go client pings (every 5 s) and keeps the session', async () => {
-      const session = loop.server.sessions(clientKey)[0];
-      let pings = 0;
-      session?.on('ping', () => pings++);
-      await waitFor(() => pings >= 1, 7_000, 'a ping from the Go client');
-    });
+    it.skipIf(version.name !== 'v05')(
+      'receives the Go client pings (every 5 s) and keeps the session',
+      async () => {
+        const session = loop.server.sessions(clientKey)[0];
+        let pings = 0;
+        session?.on('ping', () => pings++);
+        await waitFor(() => pings >= 1, 7_000, 'a ping from the Go client');
+      },
+    );
 
     it('sees the Go client drop its whole session on a disallowed Connect, as Go does', async () => {
       const session = loop.server.sessions(clientKey)[0];
@@ -421,7 +470,12 @@ describe.skipIf(!HAVE_GO)('client keepalive at the default cadence', () => {
   it('pings every 5 s', async () => {
     const loop = await startLoopbackServer();
     try {
-      const session = await connectClientSession({ url: loop.url, headers: headersFor('cadence'), allow: () => true, dial: () => Promise.resolve(new PassThrough()) });
+      const session = await connectClientSession({
+        url: loop.url,
+        headers: headersFor('cadence'),
+        allow: () => true,
+        dial: () => Promise.resolve(new PassThrough()),
+      });
       const stamps: number[] = [];
       loop.server.sessions('cadence')[0]?.on('ping', () => stamps.push(Date.now()));
       await waitFor(() => stamps.length >= 2, 12_000, 'two pings');

@@ -56,7 +56,7 @@ export class Engine {
   readonly lifecycle: ClusterLifecycle;
   readonly batches: BatchRunner;
   private tenantManager: Promise<TenantManager> | undefined;
-  private mainRunningWaiters: (() => void)[] = [];
+  private mainRunningWaiters: { resolve: () => void; reject: (err: Error) => void }[] = [];
   private readonly logger: Logger;
   private mainInfo: MainClusterInfo;
   private statusTimer: NodeJS.Timeout | undefined;
@@ -104,16 +104,24 @@ export class Engine {
 
   private waitMainRunning(): Promise<void> {
     if (this.mainInfo.state === 'running') return Promise.resolve();
+    if (this.stopped) return Promise.reject(new EngineError('unavailable', 'the agent is shutting down'));
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.mainRunningWaiters = this.mainRunningWaiters.filter((w) => w !== done);
-        reject(new EngineError('unavailable', `main cluster is not running (${this.mainInfo.state}${this.mainInfo.message ? `: ${this.mainInfo.message}` : ''})`));
-      }, MAIN_WAIT_MS);
-      const done = (): void => {
-        clearTimeout(timer);
-        resolve();
+      const waiter = {
+        resolve: (): void => {
+          clearTimeout(timer);
+          resolve();
+        },
+        reject: (err: Error): void => {
+          clearTimeout(timer);
+          reject(err);
+        },
       };
-      this.mainRunningWaiters.push(done);
+      const timer = setTimeout(() => {
+        this.mainRunningWaiters = this.mainRunningWaiters.filter((w) => w !== waiter);
+        const why = `${this.mainInfo.state}${this.mainInfo.message ? `: ${this.mainInfo.message}` : ''}`;
+        reject(new EngineError('unavailable', `main cluster is not running (${why})`));
+      }, MAIN_WAIT_MS);
+      this.mainRunningWaiters.push(waiter);
     });
   }
 
@@ -129,6 +137,8 @@ export class Engine {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.statusTimer) clearInterval(this.statusTimer);
+    for (const w of this.mainRunningWaiters.splice(0))
+      w.reject(new EngineError('unavailable', 'the agent is shutting down'));
     if (this.tenantManager) {
       const manager = await this.tenantManager.catch(() => undefined);
       manager?.stop();
@@ -209,7 +219,7 @@ export class Engine {
   private setMainInfo(info: MainClusterInfo): void {
     const before = this.mainInfo;
     this.mainInfo = info;
-    if (info.state === 'running') for (const w of this.mainRunningWaiters.splice(0)) w();
+    if (info.state === 'running') for (const w of this.mainRunningWaiters.splice(0)) w.resolve();
     if (
       before.state !== info.state ||
       before.nodeCount !== info.nodeCount ||
@@ -241,7 +251,10 @@ export class Engine {
     'clusters.get': async ({ name }) => this.registry.get(name),
     'clusters.create': async ({ name, template }) => {
       const record = this.lifecycle.create(name, template);
-      this.logger.info({ cluster: record.name, template: record.template }, `Cluster ${record.name} accepted`);
+      this.logger.info(
+        { cluster: record.name, template: record.template },
+        `Cluster ${record.name} accepted`,
+      );
       return record;
     },
     'clusters.delete': async ({ name }) => {

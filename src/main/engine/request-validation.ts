@@ -32,13 +32,18 @@ const BATCH_FIELDS = new Set(['pattern', 'prefix', 'count', 'start', 'padding', 
 
 function noUnknownFields(channel: string, request: Record<string, unknown>, known: Set<string>): void {
   const unknown = Object.keys(request).filter((k) => !known.has(k));
-  if (unknown.length > 0) throw new EngineError('invalid', `${channel}: unknown field ${unknown.map((k) => JSON.stringify(k)).join(', ')}`);
+  if (unknown.length > 0)
+    throw new EngineError(
+      'invalid',
+      `${channel}: unknown field ${unknown.map((k) => JSON.stringify(k)).join(', ')}`,
+    );
 }
 
 function templateField(channel: string, request: Record<string, unknown>): CreateClusterRequest['template'] {
   const t = request.template;
   if (t === undefined) return undefined;
-  if (typeof t === 'string' || (typeof t === 'object' && t !== null && !Array.isArray(t))) return t as CreateClusterRequest['template'];
+  if (typeof t === 'string' || (typeof t === 'object' && t !== null && !Array.isArray(t)))
+    return t as CreateClusterRequest['template'];
   throw new EngineError('invalid', `${channel}: "template" must be a preset name or a template object`);
 }
 
@@ -50,7 +55,11 @@ function createRequest(request: unknown): CreateClusterRequest {
 }
 
 function batchRequest(request: unknown): CreateBatchRequest {
-  const r = objectRequest('batches.create', request, '{"pattern": "scale-{001..100}", "template": "default"}');
+  const r = objectRequest(
+    'batches.create',
+    request,
+    '{"pattern": "scale-{001..100}", "template": "default"}',
+  );
   noUnknownFields('batches.create', r, BATCH_FIELDS);
   templateField('batches.create', r);
   return r as CreateBatchRequest;

@@ -82,7 +82,11 @@ export async function handleRestRequest(
         return true;
       }
       if (method !== 'POST') return methodNotAllowed(res, 'POST');
-      sendJson(res, action === 'cancel' ? 200 : 202, await engine.handle(action === 'cancel' ? 'batches.cancel' : 'batches.retry', { id }));
+      sendJson(
+        res,
+        action === 'cancel' ? 200 : 202,
+        await engine.handle(action === 'cancel' ? 'batches.cancel' : 'batches.retry', { id }),
+      );
       return true;
     }
     const retry = /^\/clusters\/([^/]+)\/retry$/.exec(path);

@@ -3,7 +3,11 @@ import { expandBatchNames } from './batch-names';
 
 describe('batch names', () => {
   it('expands a brace range keeping its zero padding', () => {
-    expect(expandBatchNames({ pattern: 'scale-{001..003}' })).toEqual(['scale-001', 'scale-002', 'scale-003']);
+    expect(expandBatchNames({ pattern: 'scale-{001..003}' })).toEqual([
+      'scale-001',
+      'scale-002',
+      'scale-003',
+    ]);
     expect(expandBatchNames({ pattern: 'c{8..10}-x' })).toEqual(['c8-x', 'c9-x', 'c10-x']);
   });
 
@@ -16,7 +20,9 @@ describe('batch names', () => {
   it('says what is wrong', () => {
     expect(() => expandBatchNames({ pattern: 'no-range' })).toThrow(/one range in braces/);
     expect(() => expandBatchNames({ pattern: 'a-{5..1}' })).toThrow(/counts down/);
-    expect(() => expandBatchNames({ prefix: 'a-', count: 0 })).toThrow(/count must be a whole number of at least 1/);
+    expect(() => expandBatchNames({ prefix: 'a-', count: 0 })).toThrow(
+      /count must be a whole number of at least 1/,
+    );
     expect(() => expandBatchNames({})).toThrow(/prefix and a count/);
     expect(() => expandBatchNames({ pattern: 'a-{1..9999}' })).toThrow(/at most 5000/);
   });

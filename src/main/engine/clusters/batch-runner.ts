@@ -39,10 +39,16 @@ export class BatchRunner {
   ) {}
 
   create(req: CreateBatchRequest): BatchStatus {
-    if (typeof req !== 'object' || req === null) throw new EngineError('invalid', 'batch request must be an object');
+    if (typeof req !== 'object' || req === null)
+      throw new EngineError('invalid', 'batch request must be an object');
     const names = expandBatchNames(req);
     const concurrency = req.concurrency === undefined ? 4 : req.concurrency;
-    if (typeof concurrency !== 'number' || !Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
+    if (
+      typeof concurrency !== 'number' ||
+      !Number.isInteger(concurrency) ||
+      concurrency < 1 ||
+      concurrency > 64
+    ) {
       throw new EngineError('invalid', 'concurrency must be a whole number from 1 to 64');
     }
     const { label } = resolveTemplateSpec(req.template);
@@ -61,9 +67,21 @@ export class BatchRunner {
       );
     }
     const id = `b-${randomBytes(4).toString('hex')}`;
-    const batch: Batch = { id, names, template: label, concurrency, state: 'running', cancelled: [], createdAt: Date.now(), updatedAt: Date.now() };
+    const batch: Batch = {
+      id,
+      names,
+      template: label,
+      concurrency,
+      state: 'running',
+      cancelled: [],
+      createdAt: Date.now(),
+      updatedAt: Date.now(),
+    };
     this.batches.set(id, batch);
-    this.logger.info({ batch: id, count: names.length, template: label, concurrency }, `Batch ${id}: creating ${names.length} clusters`);
+    this.logger.info(
+      { batch: id, count: names.length, template: label, concurrency },
+      `Batch ${id}: creating ${names.length} clusters`,
+    );
     void this.run(batch, req);
     return this.status(id);
   }

@@ -39,7 +39,12 @@ export class ClusterLifecycle {
   }
 
   /** Validates name and template, records the cluster, and starts making it. */
-  create(name: unknown, spec: TemplateSpec | undefined, batchId?: string, batchSlots?: Semaphore): ClusterRecord {
+  create(
+    name: unknown,
+    spec: TemplateSpec | undefined,
+    batchId?: string,
+    batchSlots?: Semaphore,
+  ): ClusterRecord {
     const validName = this.deps.registry.checkNewName(name);
     const { template, label } = resolveTemplateSpec(spec);
     const record = this.deps.registry.add(validName, { template: label, batchId });
@@ -75,7 +80,10 @@ export class ClusterLifecycle {
   retry(name: string): ClusterRecord {
     const record = this.deps.registry.get(name);
     if (record.status !== 'failed') {
-      throw new EngineError('conflict', `cluster ${name} is ${record.status}; only a failed cluster can be retried`);
+      throw new EngineError(
+        'conflict',
+        `cluster ${name} is ${record.status}; only a failed cluster can be retried`,
+      );
     }
     this.deps.logger.info({ cluster: name }, `Retrying cluster ${name}`);
     this.deps.registry.setStatus(name, 'pending');
@@ -126,8 +134,7 @@ export class ClusterLifecycle {
       if (!template) throw new Error('no template recorded for this cluster');
 
       registry.setStatus(name, 'creating_backing');
-      const tenants = await this.deps.tenants();
-      signal.throwIfAborted();
+      const tenants = await abortable(this.deps.tenants(), signal);
 
       registry.setStatus(name, 'populating_template');
       this.touched.add(name);
@@ -144,7 +151,10 @@ export class ClusterLifecycle {
         podCount: counts.pods,
         message: this.deps.rancherConfigured() ? undefined : 'local only: no Rancher configured',
       });
-      logger.info({ cluster: name }, `Cluster ${name} is ready${this.deps.rancherConfigured() ? ', connecting to Rancher' : ' (local only: no Rancher configured)'}`);
+      logger.info(
+        { cluster: name },
+        `Cluster ${name} is ready${this.deps.rancherConfigured() ? ', connecting to Rancher' : ' (local only: no Rancher configured)'}`,
+      );
     } catch (err) {
       if (signal.aborted) return; // cancel or delete owns what happens next
       const message = (err as Error).message;
@@ -155,4 +165,23 @@ export class ClusterLifecycle {
       releaseGroup?.();
     }
   }
+}
+
+/** Waits for `work`, or rejects as soon as `signal` aborts (the work itself goes on). */
+function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
 }

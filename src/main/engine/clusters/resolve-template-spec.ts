@@ -10,7 +10,10 @@ import { resolveTemplate } from '../tenant/template/load-template';
 
 export const DEFAULT_TEMPLATE = 'default';
 
-export function resolveTemplateSpec(spec: TemplateSpec | undefined): { template: ClusterTemplate; label: string } {
+export function resolveTemplateSpec(spec: TemplateSpec | undefined): {
+  template: ClusterTemplate;
+  label: string;
+} {
   const input = spec ?? DEFAULT_TEMPLATE;
   if (typeof input !== 'string' && (typeof input !== 'object' || input === null || Array.isArray(input))) {
     throw new EngineError('invalid', 'template must be a preset name or a template object');

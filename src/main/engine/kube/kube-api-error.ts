@@ -23,7 +23,14 @@ export function isAlreadyExists(err: unknown): boolean {
   return err instanceof KubeApiError && err.status === 409 && err.reason === 'AlreadyExists';
 }
 
-const RETRYABLE_NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ESOCKETTIMEDOUT']);
+const RETRYABLE_NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ESOCKETTIMEDOUT',
+]);
 
 export function isRetryable(err: unknown): boolean {
   if (err instanceof KubeApiError) return err.retryable;

@@ -38,7 +38,14 @@ export class KubeRest {
     readonly tls: KubeTlsMaterial,
     maxSockets = 32,
   ) {
-    this.agent = new Agent({ keepAlive: true, maxSockets, ca: tls.ca, cert: tls.cert, key: tls.key, rejectUnauthorized: tls.rejectUnauthorized });
+    this.agent = new Agent({
+      keepAlive: true,
+      maxSockets,
+      ca: tls.ca,
+      cert: tls.cert,
+      key: tls.key,
+      rejectUnauthorized: tls.rejectUnauthorized,
+    });
   }
 
   static async fromKubeConfig(kc: KubeConfig, maxSockets?: number): Promise<KubeRest> {
@@ -112,7 +119,10 @@ export class KubeRest {
   /** Opens a streaming GET (a watch); the caller reads the response. */
   stream(path: string, query: KubeRequestOptions['query'], signal?: AbortSignal): Promise<IncomingMessage> {
     return new Promise((resolve, reject) => {
-      const req = httpsRequest({ ...this.requestOptions('GET', withQuery(path, query), { accept: 'application/json' }), signal });
+      const req = httpsRequest({
+        ...this.requestOptions('GET', withQuery(path, query), { accept: 'application/json' }),
+        signal,
+      });
       req.once('response', (res) => {
         if ((res.statusCode ?? 500) >= 400) {
           readAll(res).then((text) => reject(toApiError(res.statusCode ?? 500, text)), reject);
@@ -134,7 +144,9 @@ export class KubeRest {
     }
     return new Promise<T>((resolve, reject) => {
       const req = httpsRequest(this.requestOptions(method, path, headers));
-      req.setTimeout(options.timeoutMs ?? 30_000, () => req.destroy(Object.assign(new Error(`${method} ${path} timed out`), { code: 'ETIMEDOUT' })));
+      req.setTimeout(options.timeoutMs ?? 30_000, () =>
+        req.destroy(Object.assign(new Error(`${method} ${path} timed out`), { code: 'ETIMEDOUT' })),
+      );
       req.once('response', (res) => {
         readAll(res).then((text) => {
           const status = res.statusCode ?? 500;

@@ -132,7 +132,8 @@ export class WatchCache<T extends KubeObject> extends EventEmitter<WatchCacheEve
       const old = this.items.get(key);
       this.items.set(key, item);
       if (!old) this.emit('added', item);
-      else if (old.metadata.resourceVersion !== item.metadata.resourceVersion) this.emit('updated', old, item);
+      else if (old.metadata.resourceVersion !== item.metadata.resourceVersion)
+        this.emit('updated', old, item);
     }
     this.resourceVersion = rv;
     this.hasSynced = true;

@@ -16,13 +16,22 @@ const TENANT_CLUSTER_SCOPED = [
   '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings',
 ];
 
-export async function deleteTenant(rest: KubeRest, logger: Logger, tenant: string, timeoutMs = 120_000): Promise<void> {
+export async function deleteTenant(
+  rest: KubeRest,
+  logger: Logger,
+  tenant: string,
+  timeoutMs = 120_000,
+): Promise<void> {
   const selector = tenantSelector(tenant);
   const namespaces = await rest.get<KubeList<KubeObject>>('/api/v1/namespaces', { labelSelector: selector });
   // Pods first, with no grace: KWOK pods have no process to stop, and
   // namespace deletion is much faster without waiting on them.
   await mapConcurrent(namespaces.items, 8, async (ns) => {
-    await ignoreNotFound(rest.request('DELETE', `/api/v1/namespaces/${ns.metadata.name}/pods`, { query: { gracePeriodSeconds: 0 } }));
+    await ignoreNotFound(
+      rest.request('DELETE', `/api/v1/namespaces/${ns.metadata.name}/pods`, {
+        query: { gracePeriodSeconds: 0 },
+      }),
+    );
     await ignoreNotFound(rest.request('DELETE', `/api/v1/namespaces/${ns.metadata.name}`));
   });
   await ignoreNotFound(rest.request('DELETE', '/api/v1/nodes', { query: { labelSelector: selector } }));
@@ -37,7 +46,9 @@ export async function deleteTenant(rest: KubeRest, logger: Logger, tenant: strin
     ]);
     if (ns.items.length === 0 && nodes.items.length === 0) break;
     if (Date.now() > deadline) {
-      throw new Error(`tenant ${tenant} still has objects after ${timeoutMs / 1000}s (namespaces: ${ns.items.map((n) => n.metadata.name).join(', ') || 'none'})`);
+      throw new Error(
+        `tenant ${tenant} still has objects after ${timeoutMs / 1000}s (namespaces: ${ns.items.map((n) => n.metadata.name).join(', ') || 'none'})`,
+      );
     }
     await new Promise((r) => setTimeout(r, 300));
   }

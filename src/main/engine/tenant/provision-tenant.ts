@@ -4,6 +4,7 @@
  * crash or a partial failure converges and never duplicates. Writes run
  * concurrently with a bound; KubeRest retries conflicts and throttling.
  */
+import { isAlreadyExists } from '../kube/kube-api-error';
 import type { KubeRest } from '../kube/kube-rest';
 import type { Logger } from '../telemetry/logger';
 import { mapConcurrent } from '../util/map-concurrent';
@@ -40,7 +41,10 @@ export async function provisionTenant(
   options: ProvisionOptions = {},
 ): Promise<void> {
   const concurrency = options.concurrency ?? 8;
-  const namespaces = [anchorNamespaceManifest(tenant, template.name), ...tenantNamespaceNames(template).map((ns) => namespaceManifest(tenant, ns))];
+  const namespaces = [
+    anchorNamespaceManifest(tenant, template.name),
+    ...tenantNamespaceNames(template).map((ns) => namespaceManifest(tenant, ns)),
+  ];
   const nodes = template.nodes;
   const rest2 = [...podManifests(tenant, template), ...workloadManifests(tenant, template)];
   const total = namespaces.length + nodes.length * 2 + rest2.length;
@@ -54,7 +58,10 @@ export async function provisionTenant(
     step();
   };
 
-  logger.info({ cluster: tenant }, `populateTenantFromTemplate: start for ${tenant} (tenant-ns=${anchorNamespace(tenant)})`);
+  logger.info(
+    { cluster: tenant },
+    `populateTenantFromTemplate: start for ${tenant} (tenant-ns=${anchorNamespace(tenant)})`,
+  );
   // Namespaces first: everything else lives in them.
   await mapConcurrent(namespaces, concurrency, apply, options.signal);
   await mapConcurrent(
@@ -66,7 +73,17 @@ export async function provisionTenant(
         { cluster: tenant, node: name },
         `Applying node ${name}: capacity(cpu=${node.capacity.cpu}, memory=${node.capacity.memory}, pods=${node.capacity.pods}) allocatable(cpu=${node.allocatable.cpu}, memory=${node.allocatable.memory}, pods=${node.allocatable.pods})`,
       );
-      await apply(nodeManifest(tenant, node));
+      // Created with its status in one write: kwok initializes a node from
+      // the status it finds, and fills in its own defaults (1k CPUs, 1Ti)
+      // when a separate status patch has not landed yet.
+      const manifest = { ...nodeManifest(tenant, node), ...initialNodeStatusPatch(tenant, node) };
+      try {
+        await rest.request('POST', '/api/v1/nodes', { body: manifest });
+        step();
+      } catch (err) {
+        if (!isAlreadyExists(err)) throw err;
+        await apply(nodeManifest(tenant, node));
+      }
       await rest.mergePatch(`/api/v1/nodes/${name}/status`, initialNodeStatusPatch(tenant, node));
       logger.debug({ cluster: tenant, node: name }, `Patched node/${name} status (capacity/allocatable)`);
       step();

@@ -23,7 +23,9 @@ export class TenantCaches {
 
   constructor(rest: KubeRest, logger: Logger) {
     this.nodes = new WatchCache<NodeObject>(rest, '/api/v1/nodes', logger, { labelSelector: TENANT_LABEL });
-    this.namespaces = new WatchCache<KubeObject>(rest, '/api/v1/namespaces', logger, { labelSelector: TENANT_LABEL });
+    this.namespaces = new WatchCache<KubeObject>(rest, '/api/v1/namespaces', logger, {
+      labelSelector: TENANT_LABEL,
+    });
     this.pods = new WatchCache<PodObject>(rest, '/api/v1/pods', logger);
     this.pods.on('added', (p) => this.indexPod(undefined, p));
     this.pods.on('updated', (old, p) => this.indexPod(old, p));

@@ -11,7 +11,12 @@ describe('tenant names', () => {
     const a = hostNamespace('a', 'b-c');
     const b = hostNamespace('a-b', 'c');
     expect(a).not.toBe(b);
-    for (const name of [a, b, hostNamespace('x'.repeat(55), 'y'.repeat(63)), hostNamespace('t', 'kube-system')]) {
+    for (const name of [
+      a,
+      b,
+      hostNamespace('x'.repeat(55), 'y'.repeat(63)),
+      hostNamespace('t', 'kube-system'),
+    ]) {
       expect(name.length).toBeLessThanOrEqual(63);
       expect(name).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
     }

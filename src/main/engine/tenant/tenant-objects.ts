@@ -31,7 +31,13 @@ function tenantLabels(tenant: string, extra: Record<string, string> = {}): Recor
 /** Every namespace the tenant has from the start: a fresh cluster's, plus the template's. */
 export function tenantNamespaceNames(template: ClusterTemplate): string[] {
   const names = new Set<string>(FRESH_NAMESPACES);
-  for (const list of [template.pods, template.services, template.configMaps, template.secrets, template.deployments]) {
+  for (const list of [
+    template.pods,
+    template.services,
+    template.configMaps,
+    template.secrets,
+    template.deployments,
+  ]) {
     for (const o of list) names.add(o.namespace);
   }
   return [...names];
@@ -152,7 +158,11 @@ export function podManifests(tenant: string, template: ClusterTemplate): Manifes
   return template.pods.map((p) => ({
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name: p.name, namespace: hostNamespace(tenant, p.namespace), labels: tenantLabels(tenant, p.labels) },
+    metadata: {
+      name: p.name,
+      namespace: hostNamespace(tenant, p.namespace),
+      labels: tenantLabels(tenant, p.labels),
+    },
     spec: {
       nodeName: nodeName(tenant, p.node),
       containers: p.containers.map(containerSpec),
@@ -167,7 +177,11 @@ export function deploymentManifest(tenant: string, d: TemplateDeployment): Manif
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name: d.name, namespace: hostNamespace(tenant, d.namespace), labels: tenantLabels(tenant, d.labels) },
+    metadata: {
+      name: d.name,
+      namespace: hostNamespace(tenant, d.namespace),
+      labels: tenantLabels(tenant, d.labels),
+    },
     spec: {
       replicas: d.replicas,
       selector: { matchLabels: selector },
@@ -188,7 +202,12 @@ export function workloadManifests(tenant: string, template: ClusterTemplate): Ma
     spec: {
       type: s.type,
       selector: s.selector,
-      ports: s.ports.map((p) => ({ ...(p.name ? { name: p.name } : {}), port: p.port, targetPort: p.targetPort, protocol: p.protocol })),
+      ports: s.ports.map((p) => ({
+        ...(p.name ? { name: p.name } : {}),
+        port: p.port,
+        targetPort: p.targetPort,
+        protocol: p.protocol,
+      })),
     },
   }));
   const configMaps: Manifest[] = template.configMaps.map((c) => ({
@@ -202,9 +221,16 @@ export function workloadManifests(tenant: string, template: ClusterTemplate): Ma
     kind: 'Secret',
     type: s.type,
     metadata: { name: s.name, namespace: hostNamespace(tenant, s.namespace), labels: tenantLabels(tenant) },
-    data: Object.fromEntries(Object.entries(s.stringData).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+    data: Object.fromEntries(
+      Object.entries(s.stringData).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+    ),
   }));
-  return [...configMaps, ...secrets, ...services, ...template.deployments.map((d) => deploymentManifest(tenant, d))];
+  return [
+    ...configMaps,
+    ...secrets,
+    ...services,
+    ...template.deployments.map((d) => deploymentManifest(tenant, d)),
+  ];
 }
 
 /** REST path of an object (collection when `name` is omitted). */

@@ -99,10 +99,25 @@ function sameStatus(node: NodeObject, want: NodeStatusFields): boolean {
   const s = node.status;
   if (!s) return false;
   if (!sameList(s.capacity, want.capacity) || !sameList(s.allocatable, want.allocatable)) return false;
-  const addresses = (s.addresses ?? []).map((a) => `${a.type}=${a.address}`).sort().join(',');
-  if (addresses !== want.addresses.map((a) => `${a.type}=${a.address}`).sort().join(',')) return false;
+  const addresses = (s.addresses ?? [])
+    .map((a) => `${a.type}=${a.address}`)
+    .sort()
+    .join(',');
+  if (
+    addresses !==
+    want.addresses
+      .map((a) => `${a.type}=${a.address}`)
+      .sort()
+      .join(',')
+  )
+    return false;
   const info = (s.nodeInfo ?? {}) as unknown as Record<string, string>;
-  return ['kubeletVersion', 'osImage', 'kernelVersion', 'containerRuntimeVersion', 'architecture', 'operatingSystem'].every(
-    (k) => info[k] === want.nodeInfo[k],
-  );
+  return [
+    'kubeletVersion',
+    'osImage',
+    'kernelVersion',
+    'containerRuntimeVersion',
+    'architecture',
+    'operatingSystem',
+  ].every((k) => info[k] === want.nodeInfo[k]);
 }

@@ -37,8 +37,11 @@ export class PodResourcesReconciler {
     });
     this.caches.nodes.on('added', (n) => this.mark(n.metadata.name));
     this.caches.nodes.on('updated', (old, n) => {
-      if (old.metadata.annotations?.[POD_REQUESTS_ANNOTATION] !== n.metadata.annotations?.[POD_REQUESTS_ANNOTATION] ||
-        old.metadata.annotations?.[POD_LIMITS_ANNOTATION] !== n.metadata.annotations?.[POD_LIMITS_ANNOTATION]) {
+      if (
+        old.metadata.annotations?.[POD_REQUESTS_ANNOTATION] !==
+          n.metadata.annotations?.[POD_REQUESTS_ANNOTATION] ||
+        old.metadata.annotations?.[POD_LIMITS_ANNOTATION] !== n.metadata.annotations?.[POD_LIMITS_ANNOTATION]
+      ) {
         this.mark(n.metadata.name);
       }
     });
@@ -75,14 +78,20 @@ export class PodResourcesReconciler {
   private async reconcile(node: NodeObject): Promise<void> {
     const want = this.expected(node.metadata.name);
     const have = node.metadata.annotations ?? {};
-    if (have[POD_REQUESTS_ANNOTATION] === want.requests && have[POD_LIMITS_ANNOTATION] === want.limits) return;
+    if (have[POD_REQUESTS_ANNOTATION] === want.requests && have[POD_LIMITS_ANNOTATION] === want.limits)
+      return;
     try {
       await this.rest.mergePatch(`/api/v1/nodes/${node.metadata.name}`, {
-        metadata: { annotations: { [POD_REQUESTS_ANNOTATION]: want.requests, [POD_LIMITS_ANNOTATION]: want.limits } },
+        metadata: {
+          annotations: { [POD_REQUESTS_ANNOTATION]: want.requests, [POD_LIMITS_ANNOTATION]: want.limits },
+        },
       });
       this.patches++;
     } catch (err) {
-      this.logger.warn({ node: node.metadata.name, err }, 'could not update pod-requests/pod-limits annotations');
+      this.logger.warn(
+        { node: node.metadata.name, err },
+        'could not update pod-requests/pod-limits annotations',
+      );
       this.mark(node.metadata.name);
     }
   }
@@ -91,8 +100,12 @@ export class PodResourcesReconciler {
 function toResourcesLike(p: PodObject): PodResourcesLike {
   return {
     phase: p.status?.phase,
-    containers: (p.spec?.containers ?? []).map((c) => ({ resources: { requests: c.resources?.requests, limits: c.resources?.limits } })),
-    initContainers: (p.spec?.initContainers ?? []).map((c) => ({ resources: { requests: c.resources?.requests, limits: c.resources?.limits } })),
+    containers: (p.spec?.containers ?? []).map((c) => ({
+      resources: { requests: c.resources?.requests, limits: c.resources?.limits },
+    })),
+    initContainers: (p.spec?.initContainers ?? []).map((c) => ({
+      resources: { requests: c.resources?.requests, limits: c.resources?.limits },
+    })),
     overhead: p.spec?.overhead,
   };
 }

@@ -68,7 +68,12 @@ export class TenantPodBinder {
     const { namespace, name } = pod.metadata;
     try {
       await this.rest.request('POST', `/api/v1/namespaces/${namespace}/pods/${name}/binding`, {
-        body: { apiVersion: 'v1', kind: 'Binding', metadata: { name, namespace }, target: { apiVersion: 'v1', kind: 'Node', name: node } },
+        body: {
+          apiVersion: 'v1',
+          kind: 'Binding',
+          metadata: { name, namespace },
+          target: { apiVersion: 'v1', kind: 'Node', name: node },
+        },
         attempts: 2,
       });
       this.bindings++;
