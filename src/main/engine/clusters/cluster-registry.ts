@@ -66,7 +66,7 @@ export class ClusterRegistry extends EventEmitter<ClusterRegistryEvents> {
       template: init.template ?? 'default',
       nodeCount: 0,
       podCount: 0,
-      steps: [],
+      steps: [{ status: 'pending', startedAt: now }],
       createdAt: now,
       updatedAt: now,
     };
