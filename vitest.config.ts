@@ -36,6 +36,16 @@ export default defineConfig({
         },
       },
       {
+        // Benchmarks: run on demand (npm run bench:*), never in CI.
+        test: {
+          name: 'bench',
+          include: ['bench/**/*.bench.test.ts'],
+          testTimeout: 1_800_000,
+          hookTimeout: 600_000,
+          fileParallelism: false,
+        },
+      },
+      {
         test: {
           name: 'e2e',
           include: ['e2e/**/*.test.ts'],

@@ -30,8 +30,18 @@ export interface KubeTlsMaterial {
   rejectUnauthorized: boolean;
 }
 
+/** Counters of the engine's calls to the main apiserver (benchmarks and metrics read them). */
+export interface KubeRestStats {
+  requests: number;
+  errors: number;
+  retries: number;
+  /** Sum of request durations, ms (concurrent requests overlap). */
+  totalMs: number;
+}
+
 export class KubeRest {
   readonly agent: Agent;
+  readonly stats: KubeRestStats = { requests: 0, errors: 0, retries: 0, totalMs: 0 };
 
   constructor(
     readonly server: URL,
@@ -85,13 +95,19 @@ export class KubeRest {
   async request<T = unknown>(method: string, path: string, options: KubeRequestOptions = {}): Promise<T> {
     const attempts = options.attempts ?? 5;
     for (let attempt = 1; ; attempt++) {
+      const started = performance.now();
+      this.stats.requests++;
       try {
         return await this.once<T>(method, withQuery(path, options.query), options);
       } catch (err) {
+        this.stats.errors++;
         if (attempt >= attempts || !isRetryable(err)) throw err;
+        this.stats.retries++;
         // Exponential backoff with full jitter: 100 ms, 200 ms, 400 ms, ... capped.
         const cap = Math.min(5000, 100 * 2 ** (attempt - 1));
         await new Promise((r) => setTimeout(r, Math.random() * cap));
+      } finally {
+        this.stats.totalMs += performance.now() - started;
       }
     }
   }

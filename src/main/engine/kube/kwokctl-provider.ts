@@ -142,6 +142,10 @@ export class KwokctlProvider implements MainClusterProvider {
       // Thousands of simulated objects: the default client QPS limits would
       // make the controller-manager and kwok the bottleneck.
       '--disable-qps-limits',
+      // Every simulated cluster has services: the default /24 runs out at
+      // about 250 of them. A /12 holds a million.
+      '--extra-args',
+      'kube-apiserver=service-cluster-ip-range=10.96.0.0/12',
       '--kube-apiserver-binary',
       bins['kube-apiserver'],
       '--kube-controller-manager-binary',

@@ -33,6 +33,16 @@ export interface ProvisionOptions {
   onProgress?: (p: ProvisionProgress) => void;
 }
 
+/** How many writes provisioning makes for a template (progress totals, benchmarks). */
+export function provisionObjectCount(template: ClusterTemplate): number {
+  return (
+    (1 + tenantNamespaceNames(template).length) * 2 +
+    template.nodes.length * 2 +
+    podManifests('x', template).length +
+    workloadManifests('x', template).length
+  );
+}
+
 export async function provisionTenant(
   rest: KubeRest,
   logger: Logger,
@@ -62,8 +72,22 @@ export async function provisionTenant(
     { cluster: tenant },
     `populateTenantFromTemplate: start for ${tenant} (tenant-ns=${anchorNamespace(tenant)})`,
   );
-  // Namespaces first: everything else lives in them.
-  await mapConcurrent(namespaces, concurrency, apply, options.signal);
+  // Namespaces first: everything else lives in them. Each gets its default
+  // ServiceAccount from us rather than waiting for the controller-manager:
+  // pod admission refuses pods until it exists.
+  await mapConcurrent(
+    namespaces,
+    concurrency,
+    async (ns) => {
+      await apply(ns);
+      await rest.apply(`/api/v1/namespaces/${ns.metadata.name}/serviceaccounts/default`, {
+        apiVersion: 'v1',
+        kind: 'ServiceAccount',
+        metadata: { name: 'default', namespace: ns.metadata.name },
+      });
+    },
+    options.signal,
+  );
   await mapConcurrent(
     nodes,
     concurrency,
