@@ -19,7 +19,12 @@ describe('batch creation', () => {
 
   beforeAll(async () => {
     main = await startTestMainCluster();
-    engine = new Engine({ config: defaultConfig(), logger: memoryLogger().logger, shell: 'headless', mainCluster: main.provider });
+    engine = new Engine({
+      config: defaultConfig(),
+      logger: memoryLogger().logger,
+      shell: 'headless',
+      mainCluster: main.provider,
+    });
     engine.start();
   });
   afterAll(async () => {
@@ -38,7 +43,11 @@ describe('batch creation', () => {
 
   async function injectQuota(tenant: string): Promise<string> {
     const ns = hostNamespace(tenant, 'default');
-    await main.rest.apply(`/api/v1/namespaces/${ns}`, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    await main.rest.apply(`/api/v1/namespaces/${ns}`, {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: ns },
+    });
     await main.rest.apply(`/api/v1/namespaces/${ns}/resourcequotas/no-pods`, {
       apiVersion: 'v1',
       kind: 'ResourceQuota',
@@ -57,13 +66,21 @@ describe('batch creation', () => {
         seen.get(r.name)!.add(r.status);
       }
     });
-    const started = await engine.handle('batches.create', { pattern: 'b-{01..20}', template: 'default', concurrency: 4 });
+    const started = await engine.handle('batches.create', {
+      pattern: 'b-{01..20}',
+      template: 'default',
+      concurrency: 4,
+    });
     expect(started).toMatchObject({ state: 'running', total: 20, template: 'default' });
 
-    const done = await eventually(async () => {
-      const s = await engine.handle('batches.get', { id: started.id });
-      return s.state === 'completed' ? s : undefined;
-    }, 'batch to complete', 180_000);
+    const done = await eventually(
+      async () => {
+        const s = await engine.handle('batches.get', { id: started.id });
+        return s.state === 'completed' ? s : undefined;
+      },
+      'batch to complete',
+      180_000,
+    );
     expect(done.byStatus).toEqual({ ready: 18, failed: 2 });
     expect(done.failures.map((f) => f.name).sort()).toEqual(['b-04', 'b-17']);
     expect(done.failures[0]!.error).toMatch(/forbidden|exceeded quota/i);
@@ -72,33 +89,60 @@ describe('batch creation', () => {
     // not every step of every cluster shows, but the steps do overall).
     expect(seen.size).toBe(20);
     const observed = new Set([...seen.values()].flatMap((s) => [...s]));
-    expect([...observed]).toEqual(expect.arrayContaining(['pending', 'populating_template', 'ready', 'failed']));
+    expect([...observed]).toEqual(
+      expect.arrayContaining(['pending', 'populating_template', 'ready', 'failed']),
+    );
     const ready = await engine.handle('clusters.get', { name: 'b-01' });
-    expect(ready.steps.map((s) => s.status)).toEqual(['pending', 'creating_backing', 'populating_template', 'ready']);
+    expect(ready.steps.map((s) => s.status)).toEqual([
+      'pending',
+      'creating_backing',
+      'populating_template',
+      'ready',
+    ]);
     expect(ready.steps.every((s) => s.startedAt)).toBe(true);
     const failed = await engine.handle('clusters.get', { name: 'b-04' });
     expect(failed.status).toBe('failed');
-    expect(failed.steps.at(-1)).toMatchObject({ status: 'populating_template', error: expect.stringMatching(/quota/i) });
+    expect(failed.steps.at(-1)).toMatchObject({
+      status: 'populating_template',
+      error: expect.stringMatching(/quota/i),
+    });
 
     // Clear the fault, retry the batch: everything ends ready.
-    for (const ns of quotaNs) await main.rest.request('DELETE', `/api/v1/namespaces/${ns}/resourcequotas/no-pods`);
+    for (const ns of quotaNs)
+      await main.rest.request('DELETE', `/api/v1/namespaces/${ns}/resourcequotas/no-pods`);
     await engine.handle('batches.retry', { id: started.id });
-    const retried = await eventually(async () => {
-      const s = await engine.handle('batches.get', { id: started.id });
-      return s.state === 'completed' ? s : undefined;
-    }, 'retried batch to complete', 120_000);
+    const retried = await eventually(
+      async () => {
+        const s = await engine.handle('batches.get', { id: started.id });
+        return s.state === 'completed' ? s : undefined;
+      },
+      'retried batch to complete',
+      120_000,
+    );
     expect(retried.byStatus).toEqual({ ready: 20 });
     const nodes = await main.rest.get<KubeList<KubeObject>>('/api/v1/nodes', { labelSelector: TENANT_LABEL });
     expect(nodes.items.filter((n) => n.metadata.name.startsWith('b-'))).toHaveLength(40);
-    await eventually(async () => ((await engine.handle('clusters.get', { name: 'b-20' })).podCount === 4) || undefined, 'pod count in record', 15_000);
+    await eventually(
+      async () => (await engine.handle('clusters.get', { name: 'b-20' })).podCount === 4 || undefined,
+      'pod count in record',
+      15_000,
+    );
   });
 
   it('cancels a batch in the middle: finished clusters kept, the rest removed without leftovers', async () => {
-    const started = await engine.handle('batches.create', { pattern: 'k-{01..20}', template: 'default', concurrency: 2 });
-    await eventually(async () => {
-      const s = await engine.handle('batches.get', { id: started.id });
-      return (s.byStatus.ready ?? 0) >= 3 || undefined;
-    }, 'a few clusters ready', 120_000);
+    const started = await engine.handle('batches.create', {
+      pattern: 'k-{01..20}',
+      template: 'default',
+      concurrency: 2,
+    });
+    await eventually(
+      async () => {
+        const s = await engine.handle('batches.get', { id: started.id });
+        return (s.byStatus.ready ?? 0) >= 3 || undefined;
+      },
+      'a few clusters ready',
+      120_000,
+    );
     const cancelled: BatchStatus = await engine.handle('batches.cancel', { id: started.id });
     expect(cancelled.state).toBe('cancelled');
     const kept = cancelled.names.filter((n) => engine.registry.has(n));

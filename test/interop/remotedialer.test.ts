@@ -162,6 +162,30 @@ describe.skipIf(!HAVE_GO).each(PEER_VERSIONS)('remotedialer interop with Go $lib
       }
     });
 
+    it('echoes 64 MiB on one stream through a real TCP socket while both sides pause each other', async () => {
+      // Regression: Go keeps one paused flag per connection for both directions.
+      // When both sides have paused each other, our Resume clears Go's flag and
+      // Go never sends the Resume it owes us; we must treat our Resume as
+      // cancelling the peer's Pause too, as a Go peer does, or the stream hangs.
+      localStreams.set('go-tcp-echo', () => {
+        const [host, port] = go.echoAddress.split(':');
+        const socket = createConnection({ host, port: Number(port) });
+        return socket;
+      });
+      const result = await go.waitJob(
+        await go.startJob({
+          kind: 'echo',
+          client: clientKey,
+          address: 'go-tcp-echo',
+          bytes: 64 * MiB,
+          seed: 3,
+        }),
+        60_000,
+      );
+      expect(result.error ?? '').toBe('');
+      expect(result.recvSha).toBe(result.sentSha);
+    });
+
     it('propagates a failed local dial to the Go reader as the error text', async () => {
       const result = await go.waitJob(
         await go.startJob({ kind: 'sink', client: clientKey, address: '127.0.0.1:1' }),

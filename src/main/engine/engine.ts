@@ -20,6 +20,12 @@ import { ClusterLifecycle } from './clusters/cluster-lifecycle';
 import { ClusterRegistry } from './clusters/cluster-registry';
 import { KubeRest } from './kube/kube-rest';
 import { TenantManager } from './tenant/tenant-manager';
+import { TenantAuthenticator } from './vapi/auth/tenant-authenticator';
+import { loadOrCreateAppCa } from './vapi/pki/app-ca';
+import { ClusterIdentities } from './vapi/pki/cluster-identity';
+import { ApiResources } from './vapi/translate/api-resources';
+import { VirtualApiHandler } from './vapi/vapi-handler';
+import { VirtualApiServer } from './vapi/virtual-api-server';
 import type { AgentConfig } from './config/agent-config';
 import { createMainClusterProvider } from './kube/create-main-cluster-provider';
 import type { MainClusterProvider } from './kube/main-cluster-provider';
@@ -56,6 +62,7 @@ export class Engine {
   readonly lifecycle: ClusterLifecycle;
   readonly batches: BatchRunner;
   private tenantManager: Promise<TenantManager> | undefined;
+  private virtualApiServer: Promise<VirtualApiServer> | undefined;
   private mainRunningWaiters: { resolve: () => void; reject: (err: Error) => void }[] = [];
   private readonly logger: Logger;
   private mainInfo: MainClusterInfo;
@@ -102,6 +109,38 @@ export class Engine {
     return this.tenantManager;
   }
 
+  /** Every simulated cluster's own Kubernetes API (made with the tenant manager). */
+  virtualApi(): Promise<VirtualApiServer> {
+    this.virtualApiServer ??= (async () => {
+      const tenants = await this.tenants();
+      const ca = await loadOrCreateAppCa(this.options.config.HomeDir);
+      const authenticator = new TenantAuthenticator(tenants.rest, tenants.caches);
+      const handler = new VirtualApiHandler({
+        rest: tenants.rest,
+        caches: tenants.caches,
+        authenticator,
+        resources: new ApiResources(tenants.rest),
+        logger: this.logger,
+      });
+      return new VirtualApiServer(handler, new ClusterIdentities(ca), authenticator, this.logger);
+    })().catch((err: unknown) => {
+      this.virtualApiServer = undefined;
+      throw err;
+    });
+    return this.virtualApiServer;
+  }
+
+  /** A kubeconfig for a cluster's local API endpoint (holds a fresh token: never logged). */
+  async kubeconfig(name: string): Promise<string> {
+    const record = this.registry.get(name);
+    if (record.status !== 'ready')
+      throw new EngineError(
+        'conflict',
+        `cluster ${name} is ${record.status}; a kubeconfig is available once it is ready`,
+      );
+    return (await this.virtualApi()).kubeconfig(name);
+  }
+
   private waitMainRunning(): Promise<void> {
     if (this.mainInfo.state === 'running') return Promise.resolve();
     if (this.stopped) return Promise.reject(new EngineError('unavailable', 'the agent is shutting down'));
@@ -139,6 +178,7 @@ export class Engine {
     if (this.statusTimer) clearInterval(this.statusTimer);
     for (const w of this.mainRunningWaiters.splice(0))
       w.reject(new EngineError('unavailable', 'the agent is shutting down'));
+    if (this.virtualApiServer) await (await this.virtualApiServer.catch(() => undefined))?.close();
     if (this.tenantManager) {
       const manager = await this.tenantManager.catch(() => undefined);
       manager?.stop();

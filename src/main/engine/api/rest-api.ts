@@ -8,6 +8,7 @@
  * plus: POST /clusters also takes "template" (a preset name or template
  * object); POST /clusters/{name}/retry; POST /clusters/batch (202, a batch);
  * GET /batches, GET /batches/{id}, POST /batches/{id}/cancel and /retry;
+ * GET /clusters/{name}/kubeconfig (a kubeconfig for its local endpoint);
  * GET /main-cluster for the main cluster's status. Errors answer
  * {"success":false,"error":<code>,"message":<why>} with the matching status.
  */
@@ -87,6 +88,14 @@ export async function handleRestRequest(
         action === 'cancel' ? 200 : 202,
         await engine.handle(action === 'cancel' ? 'batches.cancel' : 'batches.retry', { id }),
       );
+      return true;
+    }
+    const kubeconfig = /^\/clusters\/([^/]+)\/kubeconfig$/.exec(path);
+    if (kubeconfig) {
+      if (method !== 'GET') return methodNotAllowed(res, 'GET');
+      const text = await engine.kubeconfig(decodeURIComponent(kubeconfig[1] ?? ''));
+      res.writeHead(200, { 'content-type': 'application/yaml', 'cache-control': 'no-store' });
+      res.end(text);
       return true;
     }
     const retry = /^\/clusters\/([^/]+)\/retry$/.exec(path);

@@ -1,0 +1,93 @@
+/**
+ * Who may use a simulated cluster's API: a bearer token that is either one
+ * we minted for that cluster (exported kubeconfigs; kept hashed), or a
+ * service-account token issued by the main apiserver for a service account
+ * in one of that cluster's own namespaces (what Rancher presents). Anything
+ * else is refused before a byte reaches the main cluster. TokenReview
+ * answers are cached briefly, by token hash, so Rancher's steady traffic
+ * costs no review per request.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { KubeRest } from '../../kube/kube-rest';
+import type { TenantCaches } from '../../tenant/tenant-caches';
+
+interface CachedReview {
+  /** Host namespace of the service account, or undefined when not authenticated. */
+  namespace: string | undefined;
+  expires: number;
+}
+
+const POSITIVE_TTL_MS = 60_000;
+const NEGATIVE_TTL_MS = 5_000;
+const MAX_CACHE = 50_000;
+
+export function tokenHash(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export class TenantAuthenticator {
+  private readonly minted = new Map<string, string>();
+  private readonly reviews = new Map<string, CachedReview>();
+
+  constructor(
+    private readonly rest: KubeRest,
+    private readonly caches: TenantCaches,
+  ) {}
+
+  /** A new random token for `tenant` (for a kubeconfig); only its hash is kept. */
+  mintToken(tenant: string): string {
+    const token = `sca_${randomBytes(32).toString('base64url')}`;
+    this.minted.set(tokenHash(token), tenant);
+    return token;
+  }
+
+  /** Restores minted tokens from their hashes (after a restart). */
+  restoreMinted(entries: Iterable<[hash: string, tenant: string]>): void {
+    for (const [hash, tenant] of entries) this.minted.set(hash, tenant);
+  }
+
+  mintedHashes(tenant: string): string[] {
+    return [...this.minted].filter(([, t]) => t === tenant).map(([h]) => h);
+  }
+
+  revokeTenant(tenant: string): void {
+    for (const [hash, t] of this.minted) if (t === tenant) this.minted.delete(hash);
+  }
+
+  /** True when the Authorization header carries a token valid for `tenant`. */
+  async authenticate(tenant: string, authorization: string | undefined): Promise<boolean> {
+    const token = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
+    if (!token) return false;
+    const hash = tokenHash(token);
+    const mintedFor = this.minted.get(hash);
+    if (mintedFor !== undefined) return mintedFor === tenant;
+    if (token.startsWith('sca_')) return false;
+    const namespace = await this.reviewedNamespace(hash, token);
+    return namespace !== undefined && this.caches.tenantOfNamespace(namespace) === tenant;
+  }
+
+  private async reviewedNamespace(hash: string, token: string): Promise<string | undefined> {
+    const cached = this.reviews.get(hash);
+    if (cached && cached.expires > Date.now()) return cached.namespace;
+    let namespace: string | undefined;
+    try {
+      const review = await this.rest.request<{
+        status?: { authenticated?: boolean; user?: { username?: string } };
+      }>('POST', '/apis/authentication.k8s.io/v1/tokenreviews', {
+        body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } },
+        attempts: 2,
+      });
+      const user = review.status?.authenticated ? review.status.user?.username : undefined;
+      namespace = /^system:serviceaccount:([^:]+):[^:]+$/.exec(user ?? '')?.[1];
+    } catch {
+      // The main apiserver cannot say: refuse, and do not cache the refusal long.
+      return undefined;
+    }
+    if (this.reviews.size >= MAX_CACHE) this.reviews.clear();
+    this.reviews.set(hash, {
+      namespace,
+      expires: Date.now() + (namespace ? POSITIVE_TTL_MS : NEGATIVE_TTL_MS),
+    });
+    return namespace;
+  }
+}

@@ -1,0 +1,184 @@
+/**
+ * Rewrites Kubernetes JSON between a tenant's names and the main cluster's:
+ * `toHost` for request bodies, `toTenant` for responses, list items, watch
+ * events and Table rows. `toTenant` answers undefined for an object that is
+ * not the tenant's, so lists and watches can drop it.
+ */
+import { TENANT_LABEL, TENANT_NAMESPACE_LABEL, LOGICAL_CLUSTER_LABEL } from '../../tenant/tenant-names';
+import type { TenantView } from './tenant-view';
+
+export type Json = Record<string, unknown>;
+
+const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+const OWNED_CLUSTER_KINDS = new Set(['ClusterRole', 'ClusterRoleBinding']);
+const HIDDEN_NAMESPACE_LABELS = [TENANT_LABEL, TENANT_NAMESPACE_LABEL, LOGICAL_CLUSTER_LABEL];
+
+function meta(o: Json): Json | undefined {
+  const m = o.metadata;
+  return typeof m === 'object' && m !== null ? (m as Json) : undefined;
+}
+
+function labelsOf(m: Json | undefined): Record<string, string> | undefined {
+  const l = m?.labels;
+  return typeof l === 'object' && l !== null ? (l as Record<string, string>) : undefined;
+}
+
+export class ObjectTranslator {
+  /**
+   * `resourceKind` is the kind of the resource the request is about: list
+   * items and Table rows (PartialObjectMetadata) do not say theirs.
+   */
+  constructor(
+    private readonly view: TenantView,
+    private readonly resourceKind?: string,
+  ) {}
+
+  private kindOf(o: Json): string | undefined {
+    const k = o.kind;
+    return typeof k === 'string' && k !== 'PartialObjectMetadata' ? k : this.resourceKind;
+  }
+
+  /** Request body: tenant names -> host names. */
+  toHost(o: Json): Json {
+    const kind = this.kindOf(o);
+    const m = meta(o);
+    if (kind === 'Namespace' && m && typeof m.name === 'string') {
+      const ns = m.name;
+      this.view.rememberNamespace(ns);
+      m.name = this.view.hostNs(ns);
+      m.labels = {
+        ...labelsOf(m),
+        [TENANT_LABEL]: this.view.tenant,
+        [TENANT_NAMESPACE_LABEL]: ns,
+        [LOGICAL_CLUSTER_LABEL]: this.view.tenant,
+      };
+      delete (m.labels as Record<string, string>)[NAMESPACE_NAME_LABEL];
+    } else if (kind && OWNED_CLUSTER_KINDS.has(kind) && m && typeof m.name === 'string') {
+      m.name = this.view.ownedHostName(m.name);
+      m.labels = { ...labelsOf(m), [TENANT_LABEL]: this.view.tenant };
+      delete m.namespace;
+    } else if (m && typeof m.namespace === 'string' && m.namespace !== '') {
+      m.namespace = this.view.hostNs(m.namespace);
+    }
+    this.bindingsToHost(o);
+    if (Array.isArray(o.items)) o.items = (o.items as Json[]).map((i) => this.toHost(i));
+    return o;
+  }
+
+  /** Response object: host names -> tenant names; undefined when not the tenant's. */
+  toTenant(o: Json): Json | undefined {
+    if (o.kind === 'Table') return this.tableToTenant(o);
+    const kind = o.kind === 'Status' ? 'Status' : this.kindOf(o);
+    if (Array.isArray(o.items)) {
+      o.items = (o.items as Json[]).flatMap((i) => {
+        const t = this.toTenant(i);
+        return t ? [t] : [];
+      });
+      return o;
+    }
+    const m = meta(o);
+    if (!m) return o;
+    if (kind === 'Status') return this.statusToTenant(o);
+    if (kind === 'Namespace') return this.namespaceToTenant(o, m);
+    if (kind === 'Node' && labelsOf(m)?.[TENANT_LABEL] !== this.view.tenant) return undefined;
+    if (kind && OWNED_CLUSTER_KINDS.has(kind)) {
+      const name = this.view.clusterScopedName(String(m.name), labelsOf(m));
+      if (name === undefined) return undefined;
+      m.name = name;
+      this.hideTenantLabel(m);
+    }
+    if (typeof m.namespace === 'string' && m.namespace !== '') {
+      const ns = this.view.tenantNs(m.namespace);
+      if (ns === undefined) return undefined;
+      m.namespace = ns;
+    }
+    this.bindingsToTenant(o);
+    this.eventToTenant(o);
+    this.tokenSecretToTenant(o);
+    return o;
+  }
+
+  private namespaceToTenant(o: Json, m: Json): Json | undefined {
+    const ns = this.view.tenantNs(String(m.name));
+    if (ns === undefined) return undefined;
+    m.name = ns;
+    const labels = labelsOf(m);
+    if (labels) {
+      for (const l of HIDDEN_NAMESPACE_LABELS) delete labels[l];
+      if (labels[NAMESPACE_NAME_LABEL] !== undefined) labels[NAMESPACE_NAME_LABEL] = ns;
+    }
+    return o;
+  }
+
+  private hideTenantLabel(m: Json): void {
+    const labels = labelsOf(m);
+    if (labels) delete labels[TENANT_LABEL];
+  }
+
+  private tableToTenant(o: Json): Json {
+    const rows = Array.isArray(o.rows) ? (o.rows as Json[]) : [];
+    o.rows = rows.flatMap((row) => {
+      const obj = row.object as Json | undefined;
+      if (!obj) return [row];
+      const before = meta(obj)?.name;
+      const t = this.toTenant(obj);
+      if (!t) return [];
+      // The first cell is the name column; it changes with a namespace or owned name.
+      const after = meta(t)?.name;
+      const cells = row.cells as unknown[] | undefined;
+      if (cells && before !== after && cells[0] === before) cells[0] = after;
+      row.object = t;
+      return [row];
+    });
+    return o;
+  }
+
+  private statusToTenant(o: Json): Json {
+    if (typeof o.message === 'string') o.message = this.view.scrubMessage(o.message);
+    const details = o.details as Json | undefined;
+    if (details && typeof details.name === 'string') details.name = this.view.scrubMessage(details.name);
+    return o;
+  }
+
+  private bindingsToHost(o: Json): void {
+    const subjects = o.subjects;
+    if (Array.isArray(subjects)) {
+      for (const s of subjects as Json[])
+        if (typeof s.namespace === 'string' && s.namespace) s.namespace = this.view.hostNs(s.namespace);
+    }
+    const ref = o.roleRef as Json | undefined;
+    if (ref?.kind === 'ClusterRole' && typeof ref.name === 'string')
+      ref.name = this.view.roleRefToHost(ref.name);
+  }
+
+  private bindingsToTenant(o: Json): void {
+    const subjects = o.subjects;
+    if (Array.isArray(subjects)) {
+      for (const s of subjects as Json[]) {
+        if (typeof s.namespace === 'string' && s.namespace)
+          s.namespace = this.view.tenantNs(s.namespace) ?? s.namespace;
+      }
+    }
+    const ref = o.roleRef as Json | undefined;
+    if (ref?.kind === 'ClusterRole' && typeof ref.name === 'string')
+      ref.name = this.view.roleRefFromHost(ref.name);
+  }
+
+  private eventToTenant(o: Json): void {
+    for (const field of ['involvedObject', 'regarding', 'related']) {
+      const ref = o[field] as Json | undefined;
+      if (ref && typeof ref.namespace === 'string' && ref.namespace)
+        ref.namespace = this.view.tenantNs(ref.namespace) ?? ref.namespace;
+    }
+  }
+
+  /** Service-account token secrets carry their namespace in data. */
+  private tokenSecretToTenant(o: Json): void {
+    if (o.type !== 'kubernetes.io/service-account-token') return;
+    const data = o.data as Record<string, string> | undefined;
+    if (!data?.namespace) return;
+    const host = Buffer.from(data.namespace, 'base64').toString('utf8');
+    const ns = this.view.tenantNs(host);
+    if (ns) data.namespace = Buffer.from(ns).toString('base64');
+  }
+}

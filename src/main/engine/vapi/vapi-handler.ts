@@ -1,0 +1,270 @@
+/**
+ * The HTTP handler of every simulated cluster's API. It authenticates the
+ * caller for that cluster, plans the request (vapi-request.ts), forwards it
+ * to the main apiserver with the engine's own credentials, and translates
+ * bodies and answers; watches are translated event by event as they stream.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { createInterface } from 'node:readline';
+import { parse as parseYaml } from 'yaml';
+import type { KubeRest } from '../kube/kube-rest';
+import type { Logger } from '../telemetry/logger';
+import type { TenantCaches } from '../tenant/tenant-caches';
+import { TENANT_LABEL } from '../tenant/tenant-names';
+import type { TenantAuthenticator } from './auth/tenant-authenticator';
+import { sendStatus, statusBody } from './kube-status';
+import type { ApiResources } from './translate/api-resources';
+import { ObjectTranslator, type Json } from './translate/object-translator';
+import { isBuiltinRbacName, TenantView } from './translate/tenant-view';
+import { planRequest, type Plan } from './vapi-request';
+
+/** Request bodies larger than this are refused (Kubernetes' own limit is 3 MiB per object). */
+const MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+/** Request headers never forwarded: hop-by-hop, our own auth, and impersonation (forwarded requests run as the engine). */
+const DROPPED_HEADERS = new Set([
+  'host',
+  'authorization',
+  'connection',
+  'keep-alive',
+  'accept-encoding',
+  'content-length',
+  'transfer-encoding',
+  'upgrade',
+  'proxy-authorization',
+  'te',
+  'trailer',
+]);
+
+export interface VirtualApiDeps {
+  rest: KubeRest;
+  caches: TenantCaches;
+  authenticator: TenantAuthenticator;
+  resources: ApiResources;
+  logger: Logger;
+  /** Request counters by verb and code (metrics). */
+  onRequest?: (tenant: string, method: string, code: number, ms: number) => void;
+}
+
+export class VirtualApiHandler {
+  constructor(private readonly deps: VirtualApiDeps) {}
+
+  async handle(tenant: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    res.once('finish', () =>
+      this.deps.onRequest?.(tenant, req.method ?? 'GET', res.statusCode, performance.now() - started),
+    );
+    try {
+      if (!(await this.deps.authenticator.authenticate(tenant, req.headers.authorization))) {
+        sendStatus(res, 401, 'Unauthorized');
+        return;
+      }
+      const url = new URL(req.url ?? '/', 'https://vapi.local');
+      const view = new TenantView(tenant, this.deps.caches);
+      const method = req.method ?? 'GET';
+      const plan = await planRequest(method, url, view, this.deps.resources);
+      if (
+        plan.kind === 'translate' &&
+        plan.resourceKind === 'Node' &&
+        plan.notFoundName !== undefined &&
+        method !== 'GET'
+      ) {
+        // Writes never reach another cluster's node: its answer would come too late to hide.
+        const node = this.deps.caches.nodes.get(plan.notFoundName);
+        if (node?.metadata.labels?.[TENANT_LABEL] !== tenant) {
+          req.resume();
+          sendStatus(res, 404, `nodes ${JSON.stringify(plan.notFoundName)} not found`, {
+            name: plan.notFoundName,
+            kind: 'nodes',
+          });
+          return;
+        }
+      }
+      if (plan.kind === 'refuse') {
+        req.resume();
+        sendStatus(res, plan.code, plan.message);
+        return;
+      }
+      const body = await this.readBody(req, plan, view);
+      if (body === false) {
+        sendStatus(
+          res,
+          415,
+          'request bodies must be JSON or YAML (protobuf is not supported by simulated clusters)',
+        );
+        return;
+      }
+      await this.forward(req, res, plan, body, view, url);
+    } catch (err) {
+      const e = err as Error & { statusCode?: number };
+      this.deps.logger.debug({ cluster: tenant, err }, 'virtual API request failed');
+      if (!res.headersSent)
+        sendStatus(res, e.statusCode ?? 502, e.statusCode ? e.message : `main apiserver: ${e.message}`);
+      else res.destroy();
+    }
+  }
+
+  /** Reads and translates the request body; false for a format we cannot translate. */
+  private async readBody(
+    req: IncomingMessage,
+    plan: Exclude<Plan, { kind: 'refuse' }>,
+    view: TenantView,
+  ): Promise<Buffer | undefined | false> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_BODY_BYTES)
+        throw Object.assign(new Error(`request body larger than ${MAX_BODY_BYTES} bytes`), {
+          statusCode: 413,
+        });
+      chunks.push(chunk as Buffer);
+    }
+    if (size === 0) return undefined;
+    const raw = Buffer.concat(chunks);
+    if (plan.kind === 'raw') return raw;
+    const type = (req.headers['content-type'] ?? 'application/json').toLowerCase();
+    if (type.includes('protobuf')) return false;
+    if (type.includes('json-patch+json')) return raw;
+    let doc: unknown;
+    try {
+      doc = type.includes('yaml') ? parseYaml(raw.toString('utf8')) : JSON.parse(raw.toString('utf8'));
+    } catch (err) {
+      throw Object.assign(
+        new Error(
+          `request body is not valid ${type.includes('yaml') ? 'YAML' : 'JSON'}: ${(err as Error).message}`,
+        ),
+        { statusCode: 400 },
+      );
+    }
+    if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return raw;
+    const o = doc as Json;
+    if (
+      plan.resourceKind &&
+      (plan.resourceKind === 'ClusterRole' || plan.resourceKind === 'ClusterRoleBinding')
+    ) {
+      const name = (o.metadata as Json | undefined)?.name;
+      if (typeof name === 'string' && isBuiltinRbacName(name)) {
+        throw Object.assign(
+          new Error(
+            `${plan.resourceLabel} ${JSON.stringify(name)} is a built-in name shared by all simulated clusters and is read-only`,
+          ),
+          { statusCode: 403 },
+        );
+      }
+    }
+    return Buffer.from(JSON.stringify(new ObjectTranslator(view, plan.resourceKind).toHost(o)));
+  }
+
+  private forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    plan: Exclude<Plan, { kind: 'refuse' }>,
+    body: Buffer | undefined,
+    view: TenantView,
+    url: URL,
+  ): Promise<void> {
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers)) {
+      if (v === undefined || DROPPED_HEADERS.has(k) || k.startsWith('impersonate-')) continue;
+      headers[k] = Array.isArray(v) ? v.join(', ') : v;
+    }
+    // Answers must be JSON to be translated.
+    if (plan.kind === 'translate') headers.accept = jsonOnly(headers.accept);
+    if (body) headers['content-length'] = String(body.length);
+    const watching = plan.kind === 'translate' && /^(1|true)$/.test(url.searchParams.get('watch') ?? '');
+
+    return new Promise<void>((resolve, reject) => {
+      const upstream = httpsRequest(this.deps.rest.requestOptions(req.method ?? 'GET', plan.path, headers));
+      upstream.once('error', reject);
+      // A client that goes away (a watch closed) ends the upstream request.
+      res.once('close', () => upstream.destroy());
+      upstream.once('response', (up) => {
+        const status = up.statusCode ?? 502;
+        const outHeaders: Record<string, string> = {};
+        for (const [k, v] of Object.entries(up.headers)) {
+          if (v === undefined || k === 'content-length' || k === 'transfer-encoding' || k === 'connection')
+            continue;
+          outHeaders[k] = Array.isArray(v) ? v.join(', ') : v;
+        }
+        if (plan.kind === 'raw') {
+          res.writeHead(status, {
+            ...outHeaders,
+            ...(up.headers['content-length'] ? { 'content-length': up.headers['content-length'] } : {}),
+          });
+          up.pipe(res);
+          up.once('end', resolve);
+          up.once('error', reject);
+          return;
+        }
+        const translator = new ObjectTranslator(view, plan.resourceKind);
+        if (watching && status === 200) {
+          res.writeHead(200, outHeaders);
+          const lines = createInterface({ input: up, crlfDelay: Infinity });
+          lines.on('line', (line) => {
+            if (!line.trim()) return;
+            const event = JSON.parse(line) as { type: string; object: Json };
+            if (event.type !== 'ERROR' && event.type !== 'BOOKMARK') {
+              const t = translator.toTenant(event.object);
+              if (!t) return;
+              if (t.kind === 'Table' && Array.isArray(t.rows) && t.rows.length === 0) return;
+              event.object = t;
+            }
+            res.write(`${JSON.stringify(event)}\n`);
+          });
+          lines.once('close', () => {
+            res.end();
+            resolve();
+          });
+          return;
+        }
+        const chunks: Buffer[] = [];
+        up.on('data', (c: Buffer) => chunks.push(c));
+        up.once('error', reject);
+        up.once('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let out = text;
+          let code = status;
+          if ((up.headers['content-type'] ?? '').includes('json') && text) {
+            const parsed = JSON.parse(text) as Json;
+            const rowsBefore = Array.isArray(parsed.rows) ? parsed.rows.length : 0;
+            let t = translator.toTenant(parsed);
+            // A single object asked for as a Table (kubectl get NAME): no row left means not the tenant's.
+            if (
+              plan.single &&
+              t?.kind === 'Table' &&
+              rowsBefore > 0 &&
+              Array.isArray(t.rows) &&
+              t.rows.length === 0
+            )
+              t = undefined;
+            if (t === undefined) {
+              code = 404;
+              out = statusBody(
+                404,
+                `${plan.resourceLabel} ${JSON.stringify(plan.notFoundName ?? '')} not found`,
+                { name: plan.notFoundName, kind: plan.resourceLabel },
+              );
+            } else {
+              out = JSON.stringify(t);
+            }
+          }
+          res.writeHead(code, { ...outHeaders, 'content-length': Buffer.byteLength(out) });
+          res.end(out);
+          resolve();
+        });
+      });
+      upstream.end(body);
+    });
+  }
+}
+
+function jsonOnly(accept: string | undefined): string {
+  if (!accept) return 'application/json';
+  const kept = accept
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => !s.includes('protobuf'));
+  return kept.length > 0 ? kept.join(', ') : 'application/json';
+}

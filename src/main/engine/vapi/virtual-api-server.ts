@@ -1,0 +1,142 @@
+/**
+ * Serves every simulated cluster's API in-process. A tunnelled connection
+ * (any Duplex: what a remotedialer Connect yields) or a local TCP socket is
+ * wrapped in TLS with that cluster's certificate and handed to one shared
+ * HTTP/1.1 server, which knows the cluster from the socket. No loopback hop
+ * and no port per cluster on Rancher's path; a local port per cluster is
+ * optional, for kubectl, Lens or k9s.
+ */
+import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { TLSSocket } from 'node:tls';
+import { stringify as toYaml } from 'yaml';
+import type { Logger } from '../telemetry/logger';
+import { statusBody } from './kube-status';
+import { ClusterIdentities } from './pki/cluster-identity';
+import type { VirtualApiHandler } from './vapi-handler';
+import type { TenantAuthenticator } from './auth/tenant-authenticator';
+
+export interface LocalEndpoint {
+  port: number;
+  close(): Promise<void>;
+}
+
+export class VirtualApiServer {
+  private readonly http: Server;
+  private readonly tenantOf = new WeakMap<object, string>();
+  private readonly listeners = new Map<string, { server: NetServer; port: number }>();
+  private readonly sockets = new Set<TLSSocket>();
+
+  constructor(
+    private readonly handler: VirtualApiHandler,
+    readonly identities: ClusterIdentities,
+    private readonly authenticator: TenantAuthenticator,
+    private readonly logger: Logger,
+  ) {
+    // Watches are long: no request timeout; idle keep-alive sockets close.
+    this.http = createHttpServer(
+      { requestTimeout: 0, headersTimeout: 30_000, keepAliveTimeout: 60_000 },
+      (req, res) => {
+        const tenant = this.tenantOf.get(req.socket);
+        if (!tenant) {
+          res.writeHead(500).end();
+          return;
+        }
+        void this.handler.handle(tenant, req, res);
+      },
+    );
+    // exec, attach and port-forward upgrade the connection; simulated pods have nothing behind them.
+    this.http.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
+      const body = statusBody(
+        400,
+        'exec, attach and port-forward are not supported by simulated clusters: their pods have no processes',
+      );
+      socket.end(
+        `HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      );
+      void req;
+    });
+  }
+
+  /** Serves one connection for `tenant` (TLS is terminated here). */
+  async serveStream(tenant: string, stream: Duplex): Promise<void> {
+    const secureContext = await this.identities.secureContext(tenant);
+    const tls = new TLSSocket(stream as Socket, {
+      isServer: true,
+      secureContext,
+      ALPNProtocols: ['http/1.1'],
+    });
+    this.tenantOf.set(tls, tenant);
+    this.sockets.add(tls);
+    tls.once('close', () => this.sockets.delete(tls));
+    tls.on('error', (err) => {
+      this.logger.debug({ cluster: tenant, err }, 'virtual API connection error');
+      tls.destroy();
+    });
+    this.http.emit('connection', tls);
+  }
+
+  /** A local TCP endpoint for `tenant` on 127.0.0.1 (port 0: any free one, so no race). */
+  async listenLocal(tenant: string, port = 0): Promise<LocalEndpoint> {
+    const existing = this.listeners.get(tenant);
+    if (existing) return { port: existing.port, close: () => this.closeLocal(tenant) };
+    const server = createNetServer(
+      (socket) => void this.serveStream(tenant, socket).catch(() => socket.destroy()),
+    );
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const bound = (server.address() as { port: number }).port;
+    this.listeners.set(tenant, { server, port: bound });
+    server.on('error', (err) => this.logger.warn({ cluster: tenant, err }, 'local API endpoint failed'));
+    this.logger.info(
+      { cluster: tenant, port: bound },
+      `Starting local API endpoint for cluster ${tenant} on 127.0.0.1:${bound}`,
+    );
+    return { port: bound, close: () => this.closeLocal(tenant) };
+  }
+
+  localPort(tenant: string): number | undefined {
+    return this.listeners.get(tenant)?.port;
+  }
+
+  async closeLocal(tenant: string): Promise<void> {
+    const l = this.listeners.get(tenant);
+    if (!l) return;
+    this.listeners.delete(tenant);
+    await new Promise<void>((resolve) => l.server.close(() => resolve()));
+  }
+
+  /** A kubeconfig for the tenant's local endpoint, with a token minted for it. */
+  async kubeconfig(tenant: string): Promise<string> {
+    const { port } = await this.listenLocal(tenant);
+    const token = this.authenticator.mintToken(tenant);
+    return toYaml({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [
+        {
+          name: tenant,
+          cluster: {
+            server: `https://127.0.0.1:${port}`,
+            'certificate-authority-data': Buffer.from(this.identities.caPem).toString('base64'),
+          },
+        },
+      ],
+      users: [{ name: `${tenant}-admin`, user: { token } }],
+      contexts: [{ name: tenant, context: { cluster: tenant, user: `${tenant}-admin` } }],
+      'current-context': tenant,
+    });
+  }
+
+  async close(): Promise<void> {
+    for (const tenant of [...this.listeners.keys()]) await this.closeLocal(tenant);
+    for (const s of this.sockets) s.destroy();
+    this.http.close();
+  }
+}

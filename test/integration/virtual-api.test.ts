@@ -1,0 +1,312 @@
+/**
+ * Each simulated cluster's own API, with the real kubectl from the test stack
+ * against two tenants A and B through their exported kubeconfigs, and the
+ * same endpoint over an in-memory stream with TLS verified as Rancher does.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { duplexPair } from 'node:stream';
+import { connect as tlsConnect } from 'node:tls';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { defaultConfig } from '../../src/main/engine/config/agent-config';
+import { Engine } from '../../src/main/engine/engine';
+import { advertisedHost } from '../../src/main/engine/vapi/pki/cluster-identity';
+import { KUBE_BIN_DIR } from '../helpers/kube-stack';
+import { eventually, startTestMainCluster, type TestMainCluster } from '../helpers/main-cluster';
+import { memoryLogger } from '../helpers/test-logger';
+
+const MANIFEST = resolve(import.meta.dirname, '../fixtures/rancher-import-manifest.yaml');
+
+function kubectl(
+  kubeconfig: string,
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(
+      join(KUBE_BIN_DIR, 'kubectl'),
+      ['--kubeconfig', kubeconfig, ...args],
+      { timeout: 60_000 },
+      (err, stdout, stderr) =>
+        done({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+async function ok(kubeconfig: string, args: string[]): Promise<string> {
+  const r = await kubectl(kubeconfig, args);
+  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+const lines = (s: string) =>
+  s
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .sort();
+
+describe('virtual API per simulated cluster', () => {
+  let main: TestMainCluster;
+  let engine: Engine;
+  const dir = mkdtempSync(join(tmpdir(), 'sca-vapi-'));
+  const kc = { a: join(dir, 'a.yaml'), b: join(dir, 'b.yaml') };
+
+  beforeAll(async () => {
+    main = await startTestMainCluster();
+    engine = new Engine({
+      config: { ...defaultConfig(), HomeDir: dir },
+      logger: memoryLogger().logger,
+      shell: 'headless',
+      mainCluster: main.provider,
+    });
+    engine.start();
+    await engine.handle('clusters.create', { name: 'ta', template: 'default' });
+    await engine.handle('clusters.create', { name: 'tb', template: 'default' });
+    await eventually(
+      () => engine.registry.get('ta').status === 'ready' && engine.registry.get('tb').status === 'ready',
+      'both ready',
+      60_000,
+    );
+    writeFileSync(kc.a, await engine.kubeconfig('ta'));
+    writeFileSync(kc.b, await engine.kubeconfig('tb'));
+  });
+  afterAll(async () => {
+    await engine?.stop();
+    await main?.destroy();
+  });
+
+  it("kubectl get nodes shows only that cluster's nodes", async () => {
+    expect(lines(await ok(kc.a, ['get', 'nodes', '-o', 'name']))).toEqual(['node/ta-node1', 'node/ta-node2']);
+    expect(lines(await ok(kc.b, ['get', 'nodes', '-o', 'name']))).toEqual(['node/tb-node1', 'node/tb-node2']);
+    const other = await kubectl(kc.a, ['get', 'node', 'tb-node1']);
+    expect(other.code).not.toBe(0);
+    expect(other.stderr).toMatch(/NotFound|not found/);
+  });
+
+  it("kubectl get ns shows a fresh cluster's namespaces by their own names", async () => {
+    const ns = lines(await ok(kc.a, ['get', 'ns', '-o', 'name']));
+    expect(ns).toEqual(
+      expect.arrayContaining([
+        'namespace/default',
+        'namespace/kube-system',
+        'namespace/kube-public',
+        'namespace/kube-node-lease',
+      ]),
+    );
+    expect(ns.every((n) => !n.includes('tb') && !n.includes('ta-'))).toBe(true);
+    const sa = await ok(kc.a, [
+      'get',
+      'serviceaccount',
+      'default',
+      '-n',
+      'kube-system',
+      '-o',
+      'jsonpath={.metadata.namespace}',
+    ]);
+    expect(sa).toBe('kube-system');
+    await eventually(
+      async () => (await kubectl(kc.a, ['get', 'configmap', 'kube-root-ca.crt', '-n', 'default'])).code === 0,
+      'kube-root-ca.crt',
+    );
+  });
+
+  it('applies a Rancher-shaped import manifest unchanged on both clusters, each seeing only its own', async () => {
+    for (const k of [kc.a, kc.b]) {
+      const out = await ok(k, ['apply', '-f', MANIFEST]);
+      expect(out).toMatch(
+        /clusterrolebinding.rbac.authorization.k8s.io\/cattle-admin-binding (created|configured|unchanged)/,
+      );
+      expect(out).toMatch(/deployment.apps\/cattle-cluster-agent (created|configured|unchanged)/);
+    }
+    // Applying again converges.
+    expect(await ok(kc.a, ['apply', '-f', MANIFEST])).toMatch(/unchanged/);
+    const crb = lines(await ok(kc.a, ['get', 'clusterrolebindings', '-o', 'name'])).filter((n) =>
+      n.includes('cattle-admin-binding'),
+    );
+    expect(crb).toEqual(['clusterrolebinding.rbac.authorization.k8s.io/cattle-admin-binding']);
+    const ref = await ok(kc.a, [
+      'get',
+      'clusterrolebinding',
+      'cattle-admin-binding',
+      '-o',
+      'jsonpath={.roleRef.name} {.subjects[0].namespace}',
+    ]);
+    expect(ref).toBe('cattle-admin cattle-system');
+    expect(await ok(kc.b, ['get', 'clusterrole', 'cattle-admin', '-o', 'jsonpath={.metadata.name}'])).toBe(
+      'cattle-admin',
+    );
+    // The agent Deployment's pod lands on the cluster's own nodes.
+    const node = await eventually(
+      async () => {
+        const n = (
+          await ok(kc.a, [
+            'get',
+            'pods',
+            '-n',
+            'cattle-system',
+            '-l',
+            'app=cattle-cluster-agent',
+            '-o',
+            'jsonpath={.items[0].spec.nodeName}',
+          ])
+        ).trim();
+        return n || undefined;
+      },
+      'agent pod bound',
+      60_000,
+    );
+    expect(node).toMatch(/^ta-node/);
+  });
+
+  it("kubectl get pods -A shows only the cluster's pods under its own namespaces", async () => {
+    const a = lines(
+      await ok(kc.a, [
+        'get',
+        'pods',
+        '-A',
+        '--no-headers',
+        '-o',
+        'custom-columns=NS:.metadata.namespace,NODE:.spec.nodeName',
+      ]),
+    );
+    expect(a.length).toBeGreaterThan(0);
+    for (const row of a) {
+      const [ns, node] = row.split(/\s+/);
+      expect(ns).not.toMatch(/-[0-9a-f]{6}$/);
+      expect(node === '<none>' || node?.startsWith('ta-')).toBe(true);
+    }
+    const table = await ok(kc.a, ['get', 'pods', '-A']);
+    expect(table).toMatch(/^NAMESPACE\s+NAME/);
+    expect(table).not.toMatch(/tb-node|[a-z]-[0-9a-f]{6}\s/);
+  });
+
+  it("kubectl get pods -A -w streams only the cluster's pods", async () => {
+    const watch = spawn(join(KUBE_BIN_DIR, 'kubectl'), [
+      '--kubeconfig',
+      kc.a,
+      'get',
+      'pods',
+      '-A',
+      '-w',
+      '--no-headers',
+      '-o',
+      'custom-columns=NS:.metadata.namespace,NAME:.metadata.name',
+    ]);
+    let out = '';
+    watch.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      await eventually(() => out.includes('cattle-cluster-agent'), 'initial list in the watch');
+      await ok(kc.b, ['run', 'only-in-b', '--image=x', '-n', 'default']);
+      await ok(kc.a, ['run', 'only-in-a', '--image=x', '-n', 'default']);
+      await eventually(() => out.includes('only-in-a'), 'A pod in the watch');
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(out).not.toContain('only-in-b');
+      expect(out).toMatch(/^default\s+only-in-a/m);
+    } finally {
+      watch.kill();
+    }
+  });
+
+  it("deleting A's cattle-system leaves B's intact", async () => {
+    await ok(kc.a, ['delete', 'namespace', 'cattle-system', '--wait=true', '--timeout=60s']);
+    expect((await kubectl(kc.a, ['get', 'ns', 'cattle-system'])).code).not.toBe(0);
+    expect(
+      await ok(kc.b, [
+        'get',
+        'deployment',
+        'cattle-cluster-agent',
+        '-n',
+        'cattle-system',
+        '-o',
+        'jsonpath={.metadata.name}',
+      ]),
+    ).toBe('cattle-cluster-agent');
+  });
+
+  it('refuses a wrong token with 401 and writes to shared built-ins with 403', async () => {
+    const bad = readFileSync(kc.a, 'utf8').replace(/token: \S+/, 'token: sca_not-a-real-token');
+    writeFileSync(join(dir, 'bad.yaml'), bad);
+    const r = await kubectl(join(dir, 'bad.yaml'), ['get', 'nodes']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/Unauthorized|provide credentials/);
+    // B's token is not A's.
+    const cfgB = parseYaml(readFileSync(kc.b, 'utf8')) as { users: { user: { token: string } }[] };
+    const swapped = readFileSync(kc.a, 'utf8').replace(/token: \S+/, `token: ${cfgB.users[0]!.user.token}`);
+    writeFileSync(join(dir, 'swapped.yaml'), swapped);
+    expect((await kubectl(join(dir, 'swapped.yaml'), ['get', 'nodes'])).stderr).toMatch(
+      /Unauthorized|provide credentials/,
+    );
+    const write = await kubectl(kc.a, ['label', 'clusterrole', 'cluster-admin', 'owned=me']);
+    expect(write.code).not.toBe(0);
+    expect(write.stderr).toMatch(/built-in shared by all simulated clusters and is read-only/);
+    expect(await ok(kc.a, ['get', 'clusterrole', 'cluster-admin', '-o', 'jsonpath={.metadata.name}'])).toBe(
+      'cluster-admin',
+    );
+  });
+
+  it('serves the same API over an in-memory stream with TLS verified against the CA and the advertised name', async () => {
+    const vapi = await engine.virtualApi();
+    const token = (parseYaml(readFileSync(kc.a, 'utf8')) as { users: { user: { token: string } }[] })
+      .users[0]!.user.token;
+    // Each request gets its own in-memory stream pair: no TCP anywhere.
+    let checked: { authorized: boolean; alpn: string | false } | undefined;
+    const connectInMemory = (): import('node:net').Socket => {
+      const [serverSide, clientSide] = duplexPair();
+      void vapi.serveStream('ta', serverSide);
+      const tls = tlsConnect({
+        socket: clientSide as never,
+        ca: vapi.identities.caPem,
+        servername: advertisedHost('ta'),
+        ALPNProtocols: ['http/1.1'],
+      });
+      tls.once(
+        'secureConnect',
+        () => (checked = { authorized: tls.authorized, alpn: tls.alpnProtocol ?? false }),
+      );
+      return tls;
+    };
+    const get = (path: string) =>
+      new Promise<{ status: number; body: string; res: import('node:http').IncomingMessage }>(
+        (done, fail) => {
+          // Plain http over a socket that is already TLS: the TLS is ours, in memory.
+          const req = httpRequest(
+            {
+              createConnection: connectInMemory,
+              path,
+              headers: { authorization: `Bearer ${token}`, host: advertisedHost('ta') },
+            },
+            (res) => {
+              if (path.includes('watch')) return done({ status: res.statusCode ?? 0, body: '', res });
+              let body = '';
+              res.on('data', (d: Buffer) => (body += d.toString()));
+              res.on('end', () => done({ status: res.statusCode ?? 0, body, res }));
+            },
+          );
+          req.once('error', fail);
+          req.end();
+        },
+      );
+    const list = await get('/api/v1/nodes');
+    expect(list.status).toBe(200);
+    expect(checked).toEqual({ authorized: true, alpn: 'http/1.1' });
+    const nodes = JSON.parse(list.body) as {
+      items: { metadata: { name: string } }[];
+      metadata: { resourceVersion: string };
+    };
+    expect(nodes.items.map((n) => n.metadata.name).sort()).toEqual(['ta-node1', 'ta-node2']);
+    const watch = await get(`/api/v1/nodes?watch=true&resourceVersion=${nodes.metadata.resourceVersion}`);
+    expect(watch.status).toBe(200);
+    let events = '';
+    watch.res.on('data', (d: Buffer) => (events += d.toString()));
+    await main.rest.mergePatch('/api/v1/nodes/ta-node1', { metadata: { labels: { touched: 'yes' } } });
+    await main.rest.mergePatch('/api/v1/nodes/tb-node1', { metadata: { labels: { touched: 'yes' } } });
+    await eventually(() => events.includes('"touched":"yes"'), 'watch event for ta-node1');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(events).not.toContain('tb-node1');
+    watch.res.destroy();
+  });
+});
