@@ -41,6 +41,11 @@ export interface KubeRestStats {
 
 export class KubeRest {
   readonly agent: Agent;
+  /**
+   * Watches hold a connection for minutes: they get their own unpooled
+   * agent, so they can never starve ordinary requests of pooled sockets.
+   */
+  readonly watchAgent: Agent;
   readonly stats: KubeRestStats = { requests: 0, errors: 0, retries: 0, totalMs: 0 };
 
   constructor(
@@ -48,14 +53,14 @@ export class KubeRest {
     readonly tls: KubeTlsMaterial,
     maxSockets = 32,
   ) {
-    this.agent = new Agent({
-      keepAlive: true,
-      maxSockets,
+    const tlsOptions = {
       ca: tls.ca,
       cert: tls.cert,
       key: tls.key,
       rejectUnauthorized: tls.rejectUnauthorized,
-    });
+    };
+    this.agent = new Agent({ keepAlive: true, maxSockets, ...tlsOptions });
+    this.watchAgent = new Agent({ keepAlive: false, ...tlsOptions });
   }
 
   static async fromKubeConfig(kc: KubeConfig, maxSockets?: number): Promise<KubeRest> {
@@ -77,17 +82,23 @@ export class KubeRest {
 
   close(): void {
     this.agent.destroy();
+    this.watchAgent.destroy();
   }
 
   /** Options for a raw request to the apiserver with the engine's credentials. */
-  requestOptions(method: string, path: string, headers: Record<string, string> = {}): RequestOptions {
+  requestOptions(
+    method: string,
+    path: string,
+    headers: Record<string, string> = {},
+    longRunning = false,
+  ): RequestOptions {
     return {
       protocol: this.server.protocol,
       hostname: this.server.hostname,
       port: this.server.port,
       method,
       path,
-      agent: this.agent,
+      agent: longRunning ? this.watchAgent : this.agent,
       headers: { ...this.tls.headers, ...headers },
     };
   }

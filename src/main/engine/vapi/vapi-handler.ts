@@ -173,10 +173,12 @@ export class VirtualApiHandler {
     // Answers must be JSON to be translated.
     if (plan.kind === 'translate') headers.accept = jsonOnly(headers.accept);
     if (body) headers['content-length'] = String(body.length);
-    const watching = plan.kind === 'translate' && /^(1|true)$/.test(url.searchParams.get('watch') ?? '');
+    const watching = /^(1|true)$/.test(url.searchParams.get('watch') ?? '') || Boolean(req.headers.upgrade);
 
     return new Promise<void>((resolve, reject) => {
-      const upstream = httpsRequest(this.deps.rest.requestOptions(req.method ?? 'GET', plan.path, headers));
+      const upstream = httpsRequest(
+        this.deps.rest.requestOptions(req.method ?? 'GET', plan.path, headers, watching),
+      );
       upstream.once('error', reject);
       // A client that goes away (a watch closed) ends the upstream request.
       res.once('close', () => upstream.destroy());
@@ -193,14 +195,17 @@ export class VirtualApiHandler {
             ...outHeaders,
             ...(up.headers['content-length'] ? { 'content-length': up.headers['content-length'] } : {}),
           });
+          if (watching) res.flushHeaders();
           up.pipe(res);
           up.once('end', resolve);
           up.once('error', reject);
           return;
         }
         const translator = new ObjectTranslator(view, plan.resourceKind);
-        if (watching && status === 200) {
+        if (watching && status === 200 && plan.kind === 'translate') {
           res.writeHead(200, outHeaders);
+          // A watch may be quiet for a long time: the client needs the headers now.
+          res.flushHeaders();
           const lines = createInterface({ input: up, crlfDelay: Infinity });
           lines.on('line', (line) => {
             if (!line.trim()) return;
