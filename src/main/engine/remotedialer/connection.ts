@@ -6,13 +6,28 @@
 // - the receive buffer is unbounded (Pause is advisory), but once more than
 //   2 MiB is buffered unread we send Pause, and after a read that leaves less
 //   than 256 KiB we send Resume;
-// - a Pause from the peer holds our writes until Resume or close.
+// - a Pause from the peer holds our writes until Resume or close (or until we
+//   send a Resume ourselves, or it lasted PAUSE_STALL_MS: see the Go bugs
+//   described at WAKE_PEER_AFTER_MS).
 
 import { Duplex } from 'node:stream';
 import { EOF_TEXT } from './message-types';
 
 export const MAX_BUFFER = 1 << 21;
 export const RESUME_BELOW = MAX_BUFFER / 8;
+/**
+ * Go's back-pressure has two bugs (every version up to v0.6; Go's own client
+ * hangs on them too): one paused flag per connection serves both directions,
+ * and a Go peer's own Resume clears that flag without waking its writer. We
+ * recover from both with two timers, armed only while a pause is in play:
+ * - after a Resume from the peer, once we have been idle this long without
+ *   seeing Data from it, we send a Resume to wake a writer it left asleep;
+ * - if the peer's Pause lasts this long, we assume its Resume was lost to the
+ *   shared flag (our Resume crossed its Pause), resume writing and tell it so.
+ */
+export const WAKE_PEER_AFTER_MS = 200;
+export const PAUSE_STALL_MS = 5_000;
+
 /** Largest Data payload we put in one frame (Go's io.Copy uses 32 KiB). */
 export const MAX_DATA_FRAME = 64 * 1024;
 
@@ -50,6 +65,9 @@ export class TunnelConnection extends Duplex {
   private heldWrite: { data: Buffer; callback: (error?: Error | null) => void } | null = null;
   private unreadBytesHighWater = 0;
   private closeReason: Error | null = null;
+  private wakeTimer: NodeJS.Timeout | null = null;
+  private stallTimer: NodeJS.Timeout | null = null;
+  private lastPauseSentAt = 0;
 
   constructor(connId: bigint, proto: string, address: string, transport: ConnectionTransport) {
     super({
@@ -87,11 +105,15 @@ export class TunnelConnection extends Duplex {
   /** @internal Data frame payload from the peer. */
   receiveData(payload: Uint8Array): void {
     if (this.tunnelClosed || payload.length === 0) return;
+    // The peer's writer is evidently awake.
+    this.clearWakeTimer();
     this.push(payload);
     const unread = this.readableLength;
     if (unread > this.unreadBytesHighWater) this.unreadBytesHighWater = unread;
-    if (unread > MAX_BUFFER && !this.pauseSent) {
+    // Re-assert a long-standing Pause: the peer may have given up on it (see PAUSE_STALL_MS).
+    if (unread > MAX_BUFFER && (!this.pauseSent || Date.now() - this.lastPauseSentAt > PAUSE_STALL_MS)) {
       this.pauseSent = true;
+      this.lastPauseSentAt = Date.now();
       this.transport.sendPause(this.connId);
     }
   }
@@ -99,11 +121,58 @@ export class TunnelConnection extends Duplex {
   /** @internal */
   receivePause(): void {
     this.peerPaused = true;
+    if (!this.stallTimer && !this.tunnelClosed) {
+      this.stallTimer = setTimeout(() => this.breakStalledPause(), PAUSE_STALL_MS);
+      this.stallTimer.unref();
+    }
   }
 
   /** @internal */
   receiveResume(): void {
+    const wasPaused = this.peerPaused;
+    this.endPeerPause();
+    // A Go peer that paused us also stopped its own writer, and its Resume
+    // does not wake it (see WAKE_PEER_AFTER_MS). Only a peer that had paused
+    // us gets this, so two of our own implementations cannot ping-pong.
+    if (wasPaused) this.armWakeTimer();
+  }
+
+  private armWakeTimer(): void {
+    this.clearWakeTimer();
+    if (this.tunnelClosed) return;
+    this.wakeTimer = setTimeout(() => this.wakePeerWriter(), WAKE_PEER_AFTER_MS);
+    this.wakeTimer.unref();
+  }
+
+  private clearWakeTimer(): void {
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimer = null;
+  }
+
+  private wakePeerWriter(): void {
+    this.wakeTimer = null;
+    if (this.tunnelClosed || this.peerPaused) return;
+    // Only when we have nothing to send: a Go peer's next Pause can then only
+    // come after this Resume, so the Resume cannot cancel it by crossing it.
+    // Our own pending Resume will do the waking if we paused the peer.
+    if (this.heldWrite || this.writableLength > 0 || this.pauseSent) {
+      this.armWakeTimer();
+      return;
+    }
+    this.transport.sendResume(this.connId);
+  }
+
+  private breakStalledPause(): void {
+    this.stallTimer = null;
+    if (this.tunnelClosed || !this.peerPaused) return;
+    this.transport.sendResume(this.connId);
+    this.endPeerPause();
+  }
+
+  private endPeerPause(): void {
     this.peerPaused = false;
+    if (this.stallTimer) clearTimeout(this.stallTimer);
+    this.stallTimer = null;
     const held = this.heldWrite;
     if (held) {
       this.heldWrite = null;
@@ -135,6 +204,9 @@ export class TunnelConnection extends Duplex {
   /** @internal Forget this connection without telling the peer (used to simulate a lost Error). */
   abandon(): void {
     this.tunnelClosed = true;
+    this.clearWakeTimer();
+    if (this.stallTimer) clearTimeout(this.stallTimer);
+    this.stallTimer = null;
     this.destroy();
   }
 
@@ -156,6 +228,11 @@ export class TunnelConnection extends Duplex {
     if (this.pauseSent) {
       this.pauseSent = false;
       if (!this.tunnelClosed) this.transport.sendResume(this.connId);
+      // Go keeps a single paused flag per connection for both directions, so
+      // our Resume also clears the Pause a Go peer sent us, and that peer will
+      // never send the Resume it owes. Treat our Resume as ending its Pause
+      // too, exactly as a Go peer would; otherwise both sides wait forever.
+      if (this.peerPaused) this.endPeerPause();
     }
   }
 
@@ -202,6 +279,9 @@ export class TunnelConnection extends Duplex {
   private markClosed(): void {
     this.tunnelClosed = true;
     this.peerPaused = false;
+    this.clearWakeTimer();
+    if (this.stallTimer) clearTimeout(this.stallTimer);
+    this.stallTimer = null;
     this.transport.forget(this.connId, this);
   }
 
