@@ -119,8 +119,13 @@ func runServer(args []string) {
 	if err != nil {
 		logrus.Fatal(err)
 	}
-	echoAddr := startEchoServer()
-	fmt.Printf("LISTENING %s ECHO %s\n", ln.Addr(), echoAddr)
+	echoAddr := startTCPServer(func(c net.Conn) { io.Copy(c, c) })
+	discardAddr := startTCPServer(func(c net.Conn) { io.Copy(io.Discard, c) })
+	sourceAddr := startTCPServer(func(c net.Conn) {
+		// Pattern bytes until the reader goes away.
+		writePattern(c, 1<<62, 1, io.Discard, new(int64))
+	})
+	fmt.Printf("LISTENING %s ECHO %s DISCARD %s SOURCE %s\n", ln.Addr(), echoAddr, discardAddr, sourceAddr)
 	go http.Serve(ln, mux)
 	waitForSignal()
 }
@@ -201,12 +206,18 @@ func (j *job) run(conn net.Conn, n, seed int64, stall time.Duration, rounds int)
 		j.mu.Unlock()
 		j.finish(err, start)
 	case "sink", "hold":
-		// Read until EOF or error (after an optional stall), hashing what arrives.
+		// Read until EOF or error (after an optional stall), hashing what
+		// arrives; with bytes > 0, read exactly that much and close.
 		time.Sleep(stall)
 		h := sha256.New()
-		_, err := io.Copy(io.MultiWriter(h, counter{&j.Read}), conn)
-		if err == nil {
-			err = io.EOF
+		var err error
+		if n > 0 {
+			_, err = io.CopyN(io.MultiWriter(h, counter{&j.Read}), conn, n)
+		} else {
+			_, err = io.Copy(io.MultiWriter(h, counter{&j.Read}), conn)
+			if err == nil {
+				err = io.EOF
+			}
 		}
 		j.mu.Lock()
 		j.RecvSha = hex.EncodeToString(h.Sum(nil))
@@ -286,7 +297,9 @@ func writePattern(w io.Writer, n, seed int64, h io.Writer, written *int64) error
 	return nil
 }
 
-func startEchoServer() string {
+// startTCPServer runs serve for every connection on a loopback port: the
+// echo, discard and source endpoints that tunnelled connections dial.
+func startTCPServer(serve func(net.Conn)) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		logrus.Fatal(err)
@@ -299,7 +312,7 @@ func startEchoServer() string {
 			}
 			go func() {
 				defer c.Close()
-				io.Copy(c, c)
+				serve(c)
 			}()
 		}
 	}()
