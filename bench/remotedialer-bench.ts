@@ -17,7 +17,7 @@ import { connect as tcpConnect, type Socket } from 'node:net';
 import { cpus } from 'node:os';
 import { createInterface } from 'node:readline';
 import type { Duplex } from 'node:stream';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
 // The engine's sources use extensionless relative imports (bundler style);
 // let Node's type stripping find the .ts files behind them.
@@ -59,7 +59,10 @@ interface Job {
 function lineFrom(child: ChildProcess, prefix: string, timeoutMs = 120_000): Promise<string> {
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
-    const timer = setTimeout(() => reject(new Error(`no "${prefix}" line within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`no "${prefix}" line within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     const onLine = (line: string): void => {
       if (!line.startsWith(prefix)) return;
       clearTimeout(timer);
@@ -104,13 +107,19 @@ class GoServer {
     this.source = source;
   }
   static async start(): Promise<GoServer> {
-    const child = track(spawn(PEER, ['server', '-listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'] }));
+    const child = track(
+      spawn(PEER, ['server', '-listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'] }),
+    );
     const [, listen, , echo, , discard, , source] = (await lineFrom(child, 'LISTENING')).split(' ');
     return new GoServer(child, listen ?? '', echo ?? '', discard ?? '', source ?? '');
   }
   async run(params: Record<string, string | number>): Promise<Job> {
-    const query = new URLSearchParams(Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)])));
-    const { id } = (await (await fetch(`${this.control}/job?${query}`, { method: 'POST' })).json()) as { id: string };
+    const query = new URLSearchParams(
+      Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)])),
+    );
+    const { id } = (await (await fetch(`${this.control}/job?${query}`, { method: 'POST' })).json()) as {
+      id: string;
+    };
     for (;;) {
       const job = (await (await fetch(`${this.control}/job?id=${id}`)).json()) as Job;
       if (job.done) {
@@ -121,12 +130,16 @@ class GoServer {
     }
   }
   async hasSession(key: string): Promise<boolean> {
-    return ((await (await fetch(`${this.control}/has-session?client=${key}`)).json()) as { has: boolean }).has;
+    return ((await (await fetch(`${this.control}/has-session?client=${key}`)).json()) as { has: boolean })
+      .has;
   }
 }
 
 function dialTcp(address: string): Promise<Duplex> {
-  const [host, port] = [address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1))];
+  const [host, port] = [
+    address.slice(0, address.lastIndexOf(':')),
+    Number(address.slice(address.lastIndexOf(':') + 1)),
+  ];
   return new Promise((resolve, reject) => {
     const socket: Socket = tcpConnect({ host, port });
     socket.setNoDelay(true);
@@ -136,7 +149,8 @@ function dialTcp(address: string): Promise<Duplex> {
 }
 
 async function waitSession(server: GoServer, key: string): Promise<void> {
-  for (let i = 0; i < 500 && !(await server.hasSession(key)); i++) await new Promise((r) => setTimeout(r, 10));
+  for (let i = 0; i < 500 && !(await server.hasSession(key)); i++)
+    await new Promise((r) => setTimeout(r, 10));
 }
 
 type Direction = 'upload' | 'download';
@@ -148,7 +162,13 @@ type Direction = 'upload' | 'download';
  * measure because Go's own client hangs on a large single-stream echo: see
  * docs/benchmarks.md.)
  */
-async function throughput(server: GoServer, client: string, direction: Direction, streams: number, totalBytes: number): Promise<number> {
+async function throughput(
+  server: GoServer,
+  client: string,
+  direction: Direction,
+  streams: number,
+  totalBytes: number,
+): Promise<number> {
   const started = performance.now();
   const bytes = totalBytes / streams;
   await Promise.all(
@@ -161,7 +181,8 @@ async function throughput(server: GoServer, client: string, direction: Direction
   return totalBytes / MiB / ((performance.now() - started) / 1000);
 }
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+const median = (values: number[]): number =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
 function rssOfPid(pid: number): number {
   const statm = readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ');
@@ -170,11 +191,22 @@ function rssOfPid(pid: number): number {
 
 /** RSS growth per idle TS client session, measured in a fresh Node process. */
 function tsIdleSessionCost(url: string, count: number): { perSessionKiB: number; heapPerSessionKiB: number } {
-  const output = execFileSync(process.execPath, ['--experimental-strip-types', '--expose-gc', fileURLToPath(import.meta.url), '--idle-child', url, String(count)], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-    timeout: 300_000,
-  });
+  const output = execFileSync(
+    process.execPath,
+    [
+      '--experimental-strip-types',
+      '--expose-gc',
+      fileURLToPath(import.meta.url),
+      '--idle-child',
+      url,
+      String(count),
+    ],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      timeout: 300_000,
+    },
+  );
   const line = output.split('\n').find((l) => l.startsWith('IDLE '));
   const [, rss, heap] = (line ?? 'IDLE 0 0').split(' ');
   return { perSessionKiB: Number(rss) / 1024, heapPerSessionKiB: Number(heap) / 1024 };
@@ -211,7 +243,11 @@ async function idleChild(url: string, count: number): Promise<void> {
 
 async function goIdleSessionCost(url: string, count: number): Promise<number> {
   const rssWith = async (n: number): Promise<number> => {
-    const child = track(spawn(PEER, ['client', '-url', url, '-client-key', `go-idle-${n}`, '-count', String(n)], { stdio: ['ignore', 'pipe', 'inherit'] }));
+    const child = track(
+      spawn(PEER, ['client', '-url', url, '-client-key', `go-idle-${n}`, '-count', String(n)], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      }),
+    );
     await lineFrom(child, 'CONNECTED', 300_000);
     await new Promise((r) => setTimeout(r, QUICK ? 2_000 : 6_000));
     const rss = rssOfPid(child.pid ?? 0);
@@ -245,7 +281,11 @@ async function main(): Promise<void> {
   execFileSync('bash', [`${ROOT}scripts/build-test-peers.sh`], { stdio: 'inherit' });
   const server = await GoServer.start();
   progress(`Go server at ${server.url}, echo at ${server.echo}`);
-  const goClient = track(spawn(PEER, ['client', '-url', server.url, '-client-key', 'go-bench'], { stdio: ['ignore', 'pipe', 'inherit'] }));
+  const goClient = track(
+    spawn(PEER, ['client', '-url', server.url, '-client-key', 'go-bench'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }),
+  );
   await lineFrom(goClient, 'CONNECTED');
   const tsClient = await engine.connectClientSession({
     url: server.url,
@@ -284,7 +324,8 @@ async function main(): Promise<void> {
         samples[name]?.push(await throughput(server, key, direction, streams, bytes));
       }
     }
-    for (const [name] of clients) (results[name] as Record<string, number>)[label] = median(samples[name] ?? []);
+    for (const [name] of clients)
+      (results[name] as Record<string, number>)[label] = median(samples[name] ?? []);
   }
   const rounds = QUICK ? 500 : 3000;
   progress('latency');

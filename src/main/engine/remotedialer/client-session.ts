@@ -42,7 +42,10 @@ export interface ConnectClientOptions extends ClientSessionOptions {
   headers?: Record<string, string>;
   handshakeTimeoutMs?: number;
   /** Passed to ws (TLS: ca, rejectUnauthorized, servername, agent, ...). */
-  socketOptions?: Pick<ClientOptions, 'ca' | 'cert' | 'key' | 'rejectUnauthorized' | 'checkServerIdentity' | 'agent' | 'localAddress' | 'family'>;
+  socketOptions?: Pick<
+    ClientOptions,
+    'ca' | 'cert' | 'key' | 'rejectUnauthorized' | 'checkServerIdentity' | 'agent' | 'localAddress' | 'family'
+  >;
 }
 
 /** The server refused the WebSocket upgrade (Rancher: 400 bad token, 401 not authorised). */
@@ -78,23 +81,36 @@ export class ClientSession extends TunnelSession {
     });
     // Rancher's server only refreshes its read deadline when it gets a ping,
     // so these pings are what keeps the tunnel alive.
-    this.pingTimer = setInterval(() => {
-      const silentFor = Date.now() - this.lastPongAt;
-      if (silentFor > pongTimeout) {
-        this.close(new SessionClosedError(`no pong from server for ${silentFor} ms (limit ${pongTimeout} ms)`));
-        return;
-      }
-      if (ws.readyState === ws.OPEN) ws.ping();
-    }, Math.min(pingInterval, pongTimeout));
+    this.pingTimer = setInterval(
+      () => {
+        const silentFor = Date.now() - this.lastPongAt;
+        if (silentFor > pongTimeout) {
+          this.close(
+            new SessionClosedError(`no pong from server for ${silentFor} ms (limit ${pongTimeout} ms)`),
+          );
+          return;
+        }
+        if (ws.readyState === ws.OPEN) ws.ping();
+      },
+      Math.min(pingInterval, pongTimeout),
+    );
     this.pingTimer.unref();
-    this.syncTimer = setInterval(() => this.sendSyncConnections(), options.syncIntervalMs ?? SYNC_CONNECTIONS_INTERVAL_MS);
+    this.syncTimer = setInterval(
+      () => this.sendSyncConnections(),
+      options.syncIntervalMs ?? SYNC_CONNECTIONS_INTERVAL_MS,
+    );
     this.syncTimer.unref();
   }
 
   /** Tells the server which connections we still have, so it drops the others (Go: every 60 s). */
   sendSyncConnections(): void {
     if (this.isClosed) return;
-    this.send({ id: nextMessageId(), connId: 0n, type: MessageType.SyncConnections, connIds: this.activeConnectionIds() });
+    this.send({
+      id: nextMessageId(),
+      connId: 0n,
+      type: MessageType.SyncConnections,
+      connIds: this.activeConnectionIds(),
+    });
   }
 
   /**

@@ -73,7 +73,9 @@ describe(`codec against golden vectors from Go remotedialer ${golden.library}`, 
 
   it('encodes Data on the fast path identically', () => {
     for (const v of golden.encode.filter((e) => e.type === MessageType.Data)) {
-      expect(encodeData(BigInt(v.id), BigInt(v.connId), Buffer.from(v.payloadHex ?? '', 'hex')).toString('hex')).toBe(v.hex);
+      expect(
+        encodeData(BigInt(v.id), BigInt(v.connId), Buffer.from(v.payloadHex ?? '', 'hex')).toString('hex'),
+      ).toBe(v.hex);
     }
   });
 
@@ -122,7 +124,13 @@ describe(`codec against golden vectors from Go remotedialer ${golden.library}`, 
 
 describe('codec details', () => {
   it('cuts Connect at the 100-byte legacy limit when asked to', () => {
-    const frame = encodeMessage({ id: 1n, connId: 2n, type: MessageType.Connect, proto: 'tcp', address: 'a'.repeat(200) });
+    const frame = encodeMessage({
+      id: 1n,
+      connId: 2n,
+      type: MessageType.Connect,
+      proto: 'tcp',
+      address: 'a'.repeat(200),
+    });
     const legacy = decodeMessage(frame, { connectReadLimit: LEGACY_CONNECT_READ_LIMIT });
     expect(legacy.type === MessageType.Connect && legacy.address.length).toBe(96);
     const current = decodeMessage(frame);
@@ -130,7 +138,9 @@ describe('codec details', () => {
   });
 
   it('explains what is wrong with a bad frame', () => {
-    expect(() => decodeMessage(Buffer.from('02040400747370', 'hex'))).toThrow(/invalid Connect payload "tsp"/);
+    expect(() => decodeMessage(Buffer.from('02040400747370', 'hex'))).toThrow(
+      /invalid Connect payload "tsp"/,
+    );
     expect(() => decodeMessage(Buffer.from('02001001', 'hex'))).toThrow(/1 bytes is not a multiple of 8/);
     expect(() => decodeMessage(Buffer.from('0280', 'hex'))).toThrow(/connection id.*truncated/);
   });

@@ -38,7 +38,10 @@ function hasDeadlineField(type: number): boolean {
 
 function headerLength(id: bigint, connId: bigint, type: number): number {
   return (
-    varintLength(id) + varintLength(connId) + varintLength(BigInt(type)) + (hasDeadlineField(type) ? LEGACY_DEADLINE_LENGTH : 0)
+    varintLength(id) +
+    varintLength(connId) +
+    varintLength(BigInt(type)) +
+    (hasDeadlineField(type) ? LEGACY_DEADLINE_LENGTH : 0)
   );
 }
 
@@ -113,7 +116,8 @@ function readHeaderVarint(frame: Uint8Array, offset: number, field: string): { v
 
 function headerError(error: unknown, field: string): Error {
   if (!(error instanceof VarintError)) return error instanceof Error ? error : new Error(String(error));
-  const goText = error.kind === 'empty' ? 'EOF' : error.kind === 'truncated' ? 'unexpected EOF' : error.message;
+  const goText =
+    error.kind === 'empty' ? 'EOF' : error.kind === 'truncated' ? 'unexpected EOF' : error.message;
   return new FrameDecodeError(`invalid frame header (${field}): ${error.message}`, goText);
 }
 

@@ -1,5 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { MAX_BUFFER, PAUSE_STALL_MS, TunnelConnection, WAKE_PEER_AFTER_MS, type ConnectionTransport } from './connection';
+import {
+  MAX_BUFFER,
+  PAUSE_STALL_MS,
+  TunnelConnection,
+  WAKE_PEER_AFTER_MS,
+  type ConnectionTransport,
+} from './connection';
 
 /** Records what the connection sends; Data completes at once. */
 function recordingTransport(): ConnectionTransport & { sent: string[]; dataBytes: number } {
@@ -70,7 +76,7 @@ describe('TunnelConnection back-pressure', () => {
     connection.destroy();
   });
 
-  it('gives up on a Pause that lasts too long (its Resume was lost to Go\'s shared flag)', async () => {
+  it("gives up on a Pause that lasts too long (its Resume was lost to Go's shared flag)", async () => {
     const transport = recordingTransport();
     const connection = new TunnelConnection(2n, 'tcp', 'x', transport);
     connection.receivePause();
@@ -82,7 +88,7 @@ describe('TunnelConnection back-pressure', () => {
     connection.destroy();
   });
 
-  it('treats its own Resume as ending the peer\'s Pause, as a Go peer does', async () => {
+  it("treats its own Resume as ending the peer's Pause, as a Go peer does", async () => {
     const transport = recordingTransport();
     const connection = new TunnelConnection(2n, 'tcp', 'x', transport);
     connection.receiveData(Buffer.alloc(MAX_BUFFER + 1));

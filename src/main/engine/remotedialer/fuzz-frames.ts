@@ -43,7 +43,14 @@ export class FuzzRandom {
 
 const INTERESTING_IDS = [0n, 1n, 2n, 3n, -1n, 127n, 128n, (1n << 63n) - 1n, -(1n << 63n), 1n << 53n];
 const PROTOS = ['tcp', 'unix', 'npipe', 'udp', '', 'c1::tcp'];
-const ADDRESSES = ['127.0.0.1:6443', '/var/run/docker.sock', '//./pipe/docker_engine', '', 'a/b/c', 'x'.repeat(300)];
+const ADDRESSES = [
+  '127.0.0.1:6443',
+  '/var/run/docker.sock',
+  '//./pipe/docker_engine',
+  '',
+  'a/b/c',
+  'x'.repeat(300),
+];
 
 function randomId(random: FuzzRandom): bigint {
   return random.chance(0.5) ? random.pick(INTERESTING_IDS) : BigInt.asIntN(64, random.next64());
@@ -56,19 +63,40 @@ export function randomMessage(random: FuzzRandom): TunnelMessage {
     case MessageType.Data:
       return { id, connId, type: MessageType.Data, payload: random.bytes(random.int(64)) };
     case MessageType.Connect:
-      return { id, connId, type: MessageType.Connect, proto: random.pick(PROTOS), address: random.pick(ADDRESSES) };
+      return {
+        id,
+        connId,
+        type: MessageType.Connect,
+        proto: random.pick(PROTOS),
+        address: random.pick(ADDRESSES),
+      };
     case MessageType.Error:
       return { id, connId, type: MessageType.Error, text: random.pick(['EOF', 'boom', '', 'x'.repeat(150)]) };
     case MessageType.AddClient:
-      return { id, connId, type: MessageType.AddClient, address: random.pick(['c/1', 'c/x', 'nokey', 'c/-5', 'c/99999999999999999999']) };
+      return {
+        id,
+        connId,
+        type: MessageType.AddClient,
+        address: random.pick(['c/1', 'c/x', 'nokey', 'c/-5', 'c/99999999999999999999']),
+      };
     case MessageType.RemoveClient:
-      return { id, connId, type: MessageType.RemoveClient, address: random.pick(['c/1', 'c/x', 'nokey', 'c/+7', '']) };
+      return {
+        id,
+        connId,
+        type: MessageType.RemoveClient,
+        address: random.pick(['c/1', 'c/x', 'nokey', 'c/+7', '']),
+      };
     case MessageType.Pause:
       return { id, connId, type: MessageType.Pause };
     case MessageType.Resume:
       return { id, connId, type: MessageType.Resume };
     default:
-      return { id, connId: 0n, type: MessageType.SyncConnections, connIds: Array.from({ length: random.int(4) }, () => BigInt(random.int(8))) };
+      return {
+        id,
+        connId: 0n,
+        type: MessageType.SyncConnections,
+        connIds: Array.from({ length: random.int(4) }, () => BigInt(random.int(8))),
+      };
   }
 }
 
@@ -82,7 +110,9 @@ export function fuzzFrame(random: FuzzRandom): Buffer {
   for (let m = 0; m < mutations; m++) {
     switch (random.int(6)) {
       case 0: // flip a bit
-        if (frame.length > 0) frame[random.int(frame.length)] = (frame[random.int(frame.length)] as number) ^ (1 << random.int(8));
+        if (frame.length > 0)
+          frame[random.int(frame.length)] =
+            (frame[random.int(frame.length)] as number) ^ (1 << random.int(8));
         break;
       case 1: // truncate
         frame = frame.subarray(0, random.int(frame.length + 1));
@@ -118,11 +148,15 @@ export function goSessionVerdict(frame: Uint8Array, role: SessionRole): string |
     throw error;
   }
   if (message.type === MessageType.Connect && role === 'server') return 'connect not allowed';
-  if (message.type === MessageType.RemoveClient || (message.type === MessageType.AddClient && role === 'server')) {
+  if (
+    message.type === MessageType.RemoveClient ||
+    (message.type === MessageType.AddClient && role === 'server')
+  ) {
     const slash = message.address.indexOf('/');
     if (slash < 0) return 'invalid remote Session';
     const number = message.address.slice(slash + 1);
-    if (!/^[+-]?\d+$/.test(number) || BigInt(number) >= 1n << 63n || BigInt(number) < -(1n << 63n)) return 'invalid remote Session';
+    if (!/^[+-]?\d+$/.test(number) || BigInt(number) >= 1n << 63n || BigInt(number) < -(1n << 63n))
+      return 'invalid remote Session';
   }
   return null;
 }

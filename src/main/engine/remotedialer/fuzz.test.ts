@@ -32,7 +32,8 @@ describe(`remotedialer fuzz (seed ${SEED})`, () => {
         decodeMessage(frame);
         outcomes.ok++;
       } catch (error) {
-        if (!(error instanceof FrameDecodeError)) throw new Error(`frame ${i} (${frame.toString('hex')}) threw ${String(error)}`);
+        if (!(error instanceof FrameDecodeError))
+          throw new Error(`frame ${i} (${frame.toString('hex')}) threw ${String(error)}`, { cause: error });
         expect(error.message.length).toBeGreaterThan(10);
         outcomes.rejected++;
       }
@@ -88,7 +89,11 @@ describe(`remotedialer fuzz (seed ${SEED})`, () => {
             }
           }
           if (fatal !== null) {
-            const reason = await withTimeout(session.closed, 5_000, `session close on "${fatal}" after ${sent} frames`);
+            const reason = await withTimeout(
+              session.closed,
+              5_000,
+              `session close on "${fatal}" after ${sent} frames`,
+            );
             expect(reason.message).toContain(fatal);
           }
           peer.terminate();
@@ -126,7 +131,10 @@ async function clientHarness(): Promise<Harness> {
       const session = new ClientSession(ws, {
         allow: () => true,
         // Serve some connections in-process and refuse others, like a real agent.
-        dial: (_proto, address) => (address.length % 2 === 0 ? Promise.resolve(new PassThrough()) : Promise.reject(new Error('dial refused'))),
+        dial: (_proto, address) =>
+          address.length % 2 === 0
+            ? Promise.resolve(new PassThrough())
+            : Promise.reject(new Error('dial refused')),
       });
       const peer = await peerReady;
       peer.on('error', () => undefined);
@@ -161,7 +169,11 @@ function waitForNotFound(peer: WebSocket, connId: bigint): Promise<void> {
   return new Promise((resolve) => {
     const onMessage = (data: Buffer): void => {
       const message = decodeMessage(data);
-      if (message.type === MessageType.Error && message.connId === connId && message.text.startsWith('connection not found')) {
+      if (
+        message.type === MessageType.Error &&
+        message.connId === connId &&
+        message.text.startsWith('connection not found')
+      ) {
         peer.off('message', onMessage);
         resolve();
       }
@@ -185,4 +197,3 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
     );
   });
 }
-

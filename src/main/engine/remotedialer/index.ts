@@ -1,8 +1,19 @@
 // Public surface of the TypeScript remotedialer (Rancher's tunnel protocol).
-export { connectClientSession, ClientSession, HandshakeError, spliceWithoutHalfClose, CONNECT_NOT_ALLOWED } from './client-session';
+export {
+  connectClientSession,
+  ClientSession,
+  HandshakeError,
+  spliceWithoutHalfClose,
+  CONNECT_NOT_ALLOWED,
+} from './client-session';
 export type { AllowConnect, LocalDialer, ClientSessionOptions, ConnectClientOptions } from './client-session';
 export { RemoteDialerServer, ServerSession } from './server-session';
-export type { Authorizer, AuthResult, RemoteDialerServerOptions, ServerSessionOptions } from './server-session';
+export type {
+  Authorizer,
+  AuthResult,
+  RemoteDialerServerOptions,
+  ServerSessionOptions,
+} from './server-session';
 export { TunnelSession, SessionClosedError } from './tunnel-session';
 export type { SessionStats, SessionRole, TunnelSessionOptions } from './tunnel-session';
 export { TunnelConnection, TunnelConnectionError, MAX_BUFFER, RESUME_BELOW } from './connection';

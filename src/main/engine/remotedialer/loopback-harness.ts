@@ -18,12 +18,17 @@ export interface LoopbackServer {
 }
 
 /** Accepts `X-Test-Token: test-token` with the client key from `X-Test-Client`. */
-export async function startLoopbackServer(options: Partial<RemoteDialerServerOptions> = {}): Promise<LoopbackServer> {
+export async function startLoopbackServer(
+  options: Partial<RemoteDialerServerOptions> = {},
+): Promise<LoopbackServer> {
   const server = new RemoteDialerServer({
     authorize: (request) => {
       const token = request.headers['x-test-token'];
       if (token === 'explode') throw new Error('token is malformed');
-      return { clientKey: String(request.headers['x-test-client'] ?? 'default'), authed: token === TEST_TOKEN };
+      return {
+        clientKey: String(request.headers['x-test-client'] ?? 'default'),
+        authed: token === TEST_TOKEN,
+      };
     },
     ...options,
   });
@@ -67,7 +72,10 @@ export function sha256(data: Uint8Array): string {
 }
 
 /** Reads a stream to its end (or error), returning what arrived. */
-export function collect(stream: Readable, limit = Number.POSITIVE_INFINITY): Promise<{ data: Buffer; error: Error | null }> {
+export function collect(
+  stream: Readable,
+  limit = Number.POSITIVE_INFINITY,
+): Promise<{ data: Buffer; error: Error | null }> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;

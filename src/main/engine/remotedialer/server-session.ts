@@ -10,7 +10,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { MAX_MESSAGE_BYTES } from './client-session';
 import { TunnelConnection } from './connection';
 import type { FrameTap } from './frame-tap';
-import { MessageType, type ConnectMessage } from './message-types';
+import { MessageType } from './message-types';
 import { nextMessageId } from './message-id';
 import { SessionClosedError, TunnelSession, type TunnelSessionOptions } from './tunnel-session';
 
@@ -44,7 +44,10 @@ export class ServerSession extends TunnelSession {
     this.pingWatch = setInterval(
       () => {
         const silentFor = Date.now() - this.lastPingAt;
-        if (silentFor > pingWait) this.close(new SessionClosedError(`no ping from client for ${silentFor} ms (limit ${pingWait} ms)`));
+        if (silentFor > pingWait)
+          this.close(
+            new SessionClosedError(`no ping from client for ${silentFor} ms (limit ${pingWait} ms)`),
+          );
       },
       Math.max(10, Math.min(pingWait / 4, 5_000)),
     );
@@ -125,7 +128,9 @@ export class RemoteDialerServer extends EventEmitter<RemoteDialerServerEvents> {
     void this.authorize(request).then((outcome) => {
       const status = 'status' in outcome ? outcome.status : 400;
       const body =
-        'status' in outcome ? outcome.body : "websocket: the client is not using the websocket protocol: 'upgrade' token not found in 'Connection' header";
+        'status' in outcome
+          ? outcome.body
+          : "websocket: the client is not using the websocket protocol: 'upgrade' token not found in 'Connection' header";
       response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' }).end(body);
     });
   }

@@ -3,12 +3,27 @@ import type { AddressInfo } from 'node:net';
 import { Duplex, PassThrough, Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
-import { ClientSession, HandshakeError, connectClientSession, type ClientSessionOptions } from './client-session';
+import {
+  ClientSession,
+  HandshakeError,
+  connectClientSession,
+  type ClientSessionOptions,
+} from './client-session';
 import { decodeMessage, encodeData, encodeMessage } from './codec';
 import { MAX_BUFFER, TunnelConnectionError } from './connection';
 import { FrameTap, type FrameRecord } from './frame-tap';
 import { MessageType, type DecodedMessage } from './message-types';
-import { collect, delay, headersFor, patternBytes, sha256, startLoopbackServer, waitFor, writeAll, type LoopbackServer } from './loopback-harness';
+import {
+  collect,
+  delay,
+  headersFor,
+  patternBytes,
+  sha256,
+  startLoopbackServer,
+  waitFor,
+  writeAll,
+  type LoopbackServer,
+} from './loopback-harness';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -37,9 +52,15 @@ async function pair(
 }
 
 /** A raw WebSocket server that plays "Rancher" by hand. */
-async function rawServer(options: { autoPong?: boolean } = {}): Promise<{ url: string; peer: Promise<WebSocket> }> {
+async function rawServer(
+  options: { autoPong?: boolean } = {},
+): Promise<{ url: string; peer: Promise<WebSocket> }> {
   const http = createServer();
-  const wss = new WebSocketServer({ server: http, perMessageDeflate: false, autoPong: options.autoPong ?? true });
+  const wss = new WebSocketServer({
+    server: http,
+    perMessageDeflate: false,
+    autoPong: options.autoPong ?? true,
+  });
   const peer = new Promise<WebSocket>((resolve) => wss.once('connection', resolve));
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   cleanups.push(
@@ -53,7 +74,10 @@ async function rawServer(options: { autoPong?: boolean } = {}): Promise<{ url: s
   return { url: `ws://127.0.0.1:${(http.address() as AddressInfo).port}/`, peer };
 }
 
-function nextFrame(ws: WebSocket, predicate: (m: DecodedMessage) => boolean = () => true): Promise<DecodedMessage> {
+function nextFrame(
+  ws: WebSocket,
+  predicate: (m: DecodedMessage) => boolean = () => true,
+): Promise<DecodedMessage> {
   return new Promise((resolve) => {
     const onMessage = (data: Buffer): void => {
       const message = decodeMessage(data);
@@ -106,7 +130,9 @@ describe('client and server sessions over loopback', () => {
   });
 
   it('reports a failed local dial to the server as an error on the stream', async () => {
-    const { loop } = await pair({ dial: () => Promise.reject(new Error('dial tcp 10.9.9.9:1: connect: connection refused')) });
+    const { loop } = await pair({
+      dial: () => Promise.reject(new Error('dial tcp 10.9.9.9:1: connect: connection refused')),
+    });
     const { error } = await collect(loop.server.dial('c1', 'tcp', '10.9.9.9:1'));
     expect(error).toBeInstanceOf(TunnelConnectionError);
     expect(error?.message).toBe('dial tcp 10.9.9.9:1: connect: connection refused');
@@ -124,7 +150,12 @@ describe('client and server sessions over loopback', () => {
   });
 
   it('closes both ends when the local side ends (no half-close)', async () => {
-    const { loop } = await pair({ dial: () => Promise.resolve(Duplex.from({ readable: Readable.from([Buffer.from('bye')]), writable: new PassThrough() })) });
+    const { loop } = await pair({
+      dial: () =>
+        Promise.resolve(
+          Duplex.from({ readable: Readable.from([Buffer.from('bye')]), writable: new PassThrough() }),
+        ),
+    });
     const connection = loop.server.dial('c1', 'tcp', 'short');
     const { data, error } = await collect(connection);
     expect(data.toString()).toBe('bye');
@@ -140,7 +171,9 @@ describe('client and server sessions over loopback', () => {
     const localClosed = new Promise<void>((resolve) => local.once('close', resolve));
     connection.end();
     await localClosed;
-    await waitFor(() => client.stats.connections === 0 && loop.server.sessions('c1')[0]?.stats.connections === 0);
+    await waitFor(
+      () => client.stats.connections === 0 && loop.server.sessions('c1')[0]?.stats.connections === 0,
+    );
   });
 
   it('sends Pause above 2 MiB unread and Resume once drained, and the writer stops meanwhile', async () => {
@@ -200,7 +233,12 @@ describe('client and server sessions over loopback', () => {
     const loop = await startLoopbackServer();
     cleanups.push(() => loop.close());
     const attempt = (token: string): Promise<unknown> =>
-      connectClientSession({ url: loop.url, headers: headersFor('c', token), allow: () => true, dial: echoDial }).catch((e: unknown) => e);
+      connectClientSession({
+        url: loop.url,
+        headers: headersFor('c', token),
+        allow: () => true,
+        dial: echoDial,
+      }).catch((e: unknown) => e);
     const unauthorised = await attempt('wrong');
     expect(unauthorised).toBeInstanceOf(HandshakeError);
     expect(unauthorised).toMatchObject({ status: 401, body: 'failed authentication' });
@@ -210,7 +248,13 @@ describe('client and server sessions over loopback', () => {
   it('ends the server session when the client sends Connect (Rancher allows none)', async () => {
     const { loop, client } = await pair();
     const serverSession = loop.server.sessions('c1')[0];
-    (client as unknown as { send(m: unknown): void }).send({ id: 1n, connId: 9n, type: MessageType.Connect, proto: 'tcp', address: 'x' });
+    (client as unknown as { send(m: unknown): void }).send({
+      id: 1n,
+      connId: 9n,
+      type: MessageType.Connect,
+      proto: 'tcp',
+      address: 'x',
+    });
     const reason = await serverSession?.closed;
     expect(reason?.message).toBe('connect not allowed');
   });
@@ -234,9 +278,17 @@ describe('client and server sessions over loopback', () => {
 });
 
 describe('client session against a hand-played server', () => {
-  async function rawPair(options: Partial<ClientSessionOptions> = {}, autoPong = true): Promise<{ ws: WebSocket; client: ClientSession }> {
+  async function rawPair(
+    options: Partial<ClientSessionOptions> = {},
+    autoPong = true,
+  ): Promise<{ ws: WebSocket; client: ClientSession }> {
     const raw = await rawServer({ autoPong });
-    const client = await connectClientSession({ url: raw.url, allow: () => true, dial: echoDial, ...options });
+    const client = await connectClientSession({
+      url: raw.url,
+      allow: () => true,
+      dial: echoDial,
+      ...options,
+    });
     cleanups.push(() => client.close());
     return { ws: await raw.peer, client };
   }
@@ -245,12 +297,17 @@ describe('client session against a hand-played server', () => {
     const { ws } = await rawPair();
     const reply = nextFrame(ws);
     ws.send(encodeData(5n, 42n, Buffer.from('who?')));
-    expect(await reply).toMatchObject({ type: MessageType.Error, connId: 42n, text: 'connection not found client/0/42' });
+    expect(await reply).toMatchObject({
+      type: MessageType.Error,
+      connId: 42n,
+      text: 'connection not found client/0/42',
+    });
   });
 
   it('tolerates Error, Pause and Resume for unknown ids and duplicate Errors', async () => {
     const { ws, client } = await rawPair();
-    for (const type of [MessageType.Pause, MessageType.Resume] as const) ws.send(encodeMessage({ id: 1n, connId: 77n, type }));
+    for (const type of [MessageType.Pause, MessageType.Resume] as const)
+      ws.send(encodeMessage({ id: 1n, connId: 77n, type }));
     ws.send(encodeMessage({ id: 1n, connId: 77n, type: MessageType.Error, text: 'EOF' }));
     ws.send(encodeMessage({ id: 1n, connId: 77n, type: MessageType.Error, text: 'EOF' }));
     const alive = nextFrame(ws);
@@ -273,7 +330,8 @@ describe('client session against a hand-played server', () => {
 
   it('sends SyncConnections with sorted little-endian ids on its interval', async () => {
     const { ws } = await rawPair({ syncIntervalMs: 50 });
-    for (const id of [9n, 3n, 300n]) ws.send(encodeMessage({ id: 1n, connId: id, type: MessageType.Connect, proto: 'tcp', address: 'x' }));
+    for (const id of [9n, 3n, 300n])
+      ws.send(encodeMessage({ id: 1n, connId: id, type: MessageType.Connect, proto: 'tcp', address: 'x' }));
     const sync = await nextFrame(ws, (m) => m.type === MessageType.SyncConnections && m.connIds.length === 3);
     expect(sync).toMatchObject({ connId: 0n, connIds: [3n, 9n, 300n] });
   });
@@ -297,7 +355,9 @@ describe('server session keepalive', () => {
     cleanups.push(() => loop.close());
     const ws = new WebSocket(loop.url, { headers: headersFor('silent') });
     cleanups.push(() => ws.terminate());
-    const session = await new Promise<import('./server-session').ServerSession>((resolve) => loop.server.once('session', resolve));
+    const session = await new Promise<import('./server-session').ServerSession>((resolve) =>
+      loop.server.once('session', resolve),
+    );
     expect((await session.closed).message).toMatch(/no ping from client/);
     expect(loop.server.hasSession('silent')).toBe(false);
   });
@@ -305,7 +365,13 @@ describe('server session keepalive', () => {
   it('keeps a session alive while pings arrive and answers them with pongs', async () => {
     const loop = await startLoopbackServer({ pingWaitMs: 300 });
     cleanups.push(() => loop.close());
-    const client = await connectClientSession({ url: loop.url, headers: headersFor('pinger'), allow: () => true, dial: echoDial, pingIntervalMs: 50 });
+    const client = await connectClientSession({
+      url: loop.url,
+      headers: headersFor('pinger'),
+      allow: () => true,
+      dial: echoDial,
+      pingIntervalMs: 50,
+    });
     cleanups.push(() => client.close());
     let pongs = 0;
     client.on('pong', () => pongs++);

@@ -68,7 +68,13 @@ export abstract class TunnelSession extends EventEmitter<TunnelSessionEvents> im
   private resolveClosed!: (reason: SessionClosedError) => void;
   private readonly counters = { framesIn: 0, framesOut: 0, bytesIn: 0, bytesOut: 0 };
 
-  protected constructor(role: SessionRole, clientKey: string, sessionKey: bigint, ws: WebSocket, options: TunnelSessionOptions) {
+  protected constructor(
+    role: SessionRole,
+    clientKey: string,
+    sessionKey: bigint,
+    ws: WebSocket,
+    options: TunnelSessionOptions,
+  ) {
     super();
     this.role = role;
     this.clientKey = clientKey;
@@ -82,7 +88,9 @@ export abstract class TunnelSession extends EventEmitter<TunnelSessionEvents> im
     ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     ws.on('ping', () => this.emit('ping'));
     ws.on('pong', () => this.emit('pong'));
-    ws.on('error', (error) => this.close(new SessionClosedError(`websocket error: ${error.message}`, { cause: error })));
+    ws.on('error', (error) =>
+      this.close(new SessionClosedError(`websocket error: ${error.message}`, { cause: error })),
+    );
     ws.on('close', (code, reason) => {
       const text = reason.length > 0 ? `: ${reason.toString()}` : '';
       this.close(new SessionClosedError(`websocket closed by peer (code ${code}${text})`));
@@ -109,7 +117,10 @@ export abstract class TunnelSession extends EventEmitter<TunnelSessionEvents> im
   /** Ends the session and every connection in it ("tunnel disconnect", like Go). */
   close(reason: Error = new SessionClosedError('session closed locally')): void {
     if (this.closeReason) return;
-    const closedError = reason instanceof SessionClosedError ? reason : new SessionClosedError(reason.message, { cause: reason });
+    const closedError =
+      reason instanceof SessionClosedError
+        ? reason
+        : new SessionClosedError(reason.message, { cause: reason });
     this.closeReason = closedError;
     this.onClosing();
     const disconnect = new Error('tunnel disconnect');
@@ -154,7 +165,8 @@ export abstract class TunnelSession extends EventEmitter<TunnelSessionEvents> im
 
   protected send(message: TunnelMessage): void {
     const frame = encodeMessage(message);
-    if (this.tap?.active) this.tap.record('out', message.type, message.connId, frame.length, messagePayload(message));
+    if (this.tap?.active)
+      this.tap.record('out', message.type, message.connId, frame.length, messagePayload(message));
     this.sendFrame(frame);
   }
 
@@ -162,7 +174,8 @@ export abstract class TunnelSession extends EventEmitter<TunnelSessionEvents> im
     const previous = this.connections.get(connection.connId);
     this.connections.set(connection.connId, connection);
     // Go silently replaces a duplicate id; the old stream would otherwise hang.
-    if (previous) previous.closeSilently(new Error(`connection ${connection.connId} replaced by a new Connect`));
+    if (previous)
+      previous.closeSilently(new Error(`connection ${connection.connId} replaced by a new Connect`));
     this.emit('connection', connection);
   }
 
@@ -184,7 +197,11 @@ export abstract class TunnelSession extends EventEmitter<TunnelSessionEvents> im
       this.close(new SessionClosedError('wrong websocket message type'));
       return;
     }
-    const frame = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+    const frame = Array.isArray(data)
+      ? Buffer.concat(data)
+      : Buffer.isBuffer(data)
+        ? data
+        : Buffer.from(data);
     this.counters.framesIn++;
     this.counters.bytesIn += frame.length;
     let message: DecodedMessage;
@@ -192,7 +209,8 @@ export abstract class TunnelSession extends EventEmitter<TunnelSessionEvents> im
       message = decodeMessage(frame, { connectReadLimit: this.connectReadLimit });
     } catch (error) {
       if (this.tap?.active) this.tap.record('in', null, null, frame.length, frame);
-      const text = error instanceof FrameDecodeError ? `${error.message} (Go: ${error.goText})` : String(error);
+      const text =
+        error instanceof FrameDecodeError ? `${error.message} (Go: ${error.goText})` : String(error);
       this.close(new SessionClosedError(`bad frame from peer: ${text}`, { cause: error }));
       return;
     }
@@ -201,7 +219,12 @@ export abstract class TunnelSession extends EventEmitter<TunnelSessionEvents> im
       this.tap.record('in', type, message.connId, frame.length, messagePayload(message));
     }
     const failure = this.dispatch(message);
-    if (failure) this.close(failure instanceof SessionClosedError ? failure : new SessionClosedError(failure.message, { cause: failure }));
+    if (failure)
+      this.close(
+        failure instanceof SessionClosedError
+          ? failure
+          : new SessionClosedError(failure.message, { cause: failure }),
+      );
   }
 
   private dispatch(message: DecodedMessage): Error | null {
@@ -209,7 +232,11 @@ export abstract class TunnelSession extends EventEmitter<TunnelSessionEvents> im
       case MessageType.Data: {
         const connection = this.connections.get(message.connId);
         if (connection) connection.receiveData(message.payload);
-        else this.sendError(message.connId, `connection not found ${this.clientKey}/${this.sessionKey}/${message.connId}`);
+        else
+          this.sendError(
+            message.connId,
+            `connection not found ${this.clientKey}/${this.sessionKey}/${message.connId}`,
+          );
         return null;
       }
       case MessageType.Pause:
@@ -257,7 +284,10 @@ export abstract class TunnelSession extends EventEmitter<TunnelSessionEvents> im
     if (ws.readyState === ws.CLOSED) return;
     if (ws.readyState === ws.OPEN) {
       // A close reason must fit in 123 bytes.
-      const text = Buffer.from(reason.message).subarray(0, 120).toString('utf8').replace(/\uFFFD+$/, '');
+      const text = Buffer.from(reason.message)
+        .subarray(0, 120)
+        .toString('utf8')
+        .replace(/\uFFFD+$/, '');
       try {
         ws.close(1000, text);
       } catch {
@@ -277,6 +307,9 @@ function validatePeerAddress(address: string): Error | null {
   if (slash < 0) return new SessionClosedError(`invalid remote Session ${address}: not / separated`);
   const number = address.slice(slash + 1);
   const valid = /^[+-]?\d+$/.test(number) && BigInt(number) >= -(1n << 63n) && BigInt(number) < 1n << 63n;
-  if (!valid) return new SessionClosedError(`invalid remote Session ${address}: strconv.Atoi: parsing ${JSON.stringify(number)}: invalid syntax`);
+  if (!valid)
+    return new SessionClosedError(
+      `invalid remote Session ${address}: strconv.Atoi: parsing ${JSON.stringify(number)}: invalid syntax`,
+    );
   return null;
 }

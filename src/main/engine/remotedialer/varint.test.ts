@@ -18,8 +18,26 @@ describe('Go signed varints', () => {
   });
 
   it('round-trips values across the whole int64 range', () => {
-    const values = [0n, 1n, -1n, 127n, 128n, 1n << 31n, 1n << 32n, (1n << 48n) + 5n, 1n << 49n, -(1n << 55n), (1n << 62n) + 12345n];
-    for (let i = 0; i < 2000; i++) values.push(BigInt.asIntN(64, BigInt(Math.floor(Math.random() * 2 ** 32)) * BigInt(Math.floor(Math.random() * 2 ** 32))));
+    const values = [
+      0n,
+      1n,
+      -1n,
+      127n,
+      128n,
+      1n << 31n,
+      1n << 32n,
+      (1n << 48n) + 5n,
+      1n << 49n,
+      -(1n << 55n),
+      (1n << 62n) + 12345n,
+    ];
+    for (let i = 0; i < 2000; i++)
+      values.push(
+        BigInt.asIntN(
+          64,
+          BigInt(Math.floor(Math.random() * 2 ** 32)) * BigInt(Math.floor(Math.random() * 2 ** 32)),
+        ),
+      );
     for (const value of values) {
       const bytes = encodeVarint(value);
       expect(bytes.length).toBe(varintLength(value));
