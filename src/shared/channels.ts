@@ -29,6 +29,7 @@ export interface RequestChannels {
   'clusters.create': { request: CreateClusterRequest; response: ClusterRecord };
   'clusters.delete': { request: { name: string }; response: { name: string } };
   'clusters.retry': { request: { name: string }; response: ClusterRecord };
+  'clusters.import': { request: { name: string }; response: ClusterRecord };
   'batches.create': { request: CreateBatchRequest; response: BatchStatus };
   'batches.get': { request: { id: string }; response: BatchStatus };
   'batches.list': { request: void; response: BatchStatus[] };
@@ -55,6 +56,7 @@ export const REQUEST_CHANNELS: readonly RequestChannel[] = [
   'clusters.create',
   'clusters.delete',
   'clusters.retry',
+  'clusters.import',
   'batches.create',
   'batches.get',
   'batches.list',

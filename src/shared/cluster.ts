@@ -29,6 +29,21 @@ export interface ClusterStep {
   error?: string;
 }
 
+export type TunnelState = 'stopped' | 'connecting' | 'connected' | 'waiting' | 'refused';
+
+/** One of a cluster's two remotedialer sessions to Rancher. */
+export interface TunnelInfo {
+  state: TunnelState;
+  /** When it entered this state. */
+  since: string;
+  /** Successful connects so far (1 + reconnects). */
+  connects: number;
+  /** Why the last attempt or session ended. */
+  lastError?: string;
+  /** Next attempt, while waiting. */
+  retryAt?: string;
+}
+
 export interface ClusterRecord {
   /** The user's name; the tenant namespace is `cluster-<name>`. */
   name: string;
@@ -45,6 +60,8 @@ export interface ClusterRecord {
   batchId?: string;
   nodeCount: number;
   podCount: number;
+  /** The main (cluster agent) and Steve tunnels, once imported into Rancher. */
+  tunnels?: { main: TunnelInfo; steve: TunnelInfo };
   steps: ClusterStep[];
   createdAt: string;
   updatedAt: string;

@@ -19,6 +19,7 @@ import { BatchRunner } from './clusters/batch-runner';
 import { ClusterLifecycle } from './clusters/cluster-lifecycle';
 import { ClusterRegistry } from './clusters/cluster-registry';
 import { KubeRest } from './kube/kube-rest';
+import { RancherIntegration } from './rancher/rancher-integration';
 import { TenantManager } from './tenant/tenant-manager';
 import { TenantAuthenticator } from './vapi/auth/tenant-authenticator';
 import { loadOrCreateAppCa } from './vapi/pki/app-ca';
@@ -61,6 +62,7 @@ export class Engine {
   readonly mainCluster: MainClusterProvider;
   readonly lifecycle: ClusterLifecycle;
   readonly batches: BatchRunner;
+  readonly rancher: RancherIntegration | undefined;
   private tenantManager: Promise<TenantManager> | undefined;
   private virtualApiServer: Promise<VirtualApiServer> | undefined;
   private mainRunningWaiters: { resolve: () => void; reject: (err: Error) => void }[] = [];
@@ -82,11 +84,37 @@ export class Engine {
     };
     this.registry.on('changed', (change) => this.events.emit('clusters.changed', change));
     this.events.setMaxListeners(0);
+    const { config } = options;
+    if (config.RancherURL && !config.BearerToken) {
+      throw new EngineError(
+        'invalid',
+        'RancherURL is set but no API token: set RANCHER_TOKEN (or BearerToken in the config file)',
+      );
+    }
+    this.rancher = config.RancherURL
+      ? new RancherIntegration({
+          config,
+          logger: this.logger,
+          virtualApi: () => this.virtualApi(),
+          onTunnels: (name, tunnels) => {
+            if (this.registry.has(name)) this.registry.update(name, { tunnels });
+          },
+          onGone: (name, why) => void this.lifecycle.removeGone(name, why),
+          importedClusters: () =>
+            this.registry
+              .list()
+              .filter((c) => c.rancherId && c.status === 'ready')
+              .map((c) => ({ name: c.name, rancherId: c.rancherId })),
+        })
+      : undefined;
     this.lifecycle = new ClusterLifecycle({
       registry: this.registry,
       logger: this.logger,
       tenants: () => this.tenants(),
-      rancherConfigured: () => Boolean(this.options.config.RancherURL),
+      rancher: () => this.rancher,
+      forgetApi: async (name) => {
+        if (this.virtualApiServer) await (await this.virtualApiServer).forgetTenant(name);
+      },
     });
     this.batches = new BatchRunner(this.registry, this.lifecycle, this.logger);
   }
@@ -170,6 +198,7 @@ export class Engine {
     else void this.refreshMainCluster(true);
     const interval = this.options.statusIntervalMs ?? 5000;
     this.statusTimer = setInterval(() => void this.tick(), interval);
+    this.rancher?.startDeletionWatcher();
     this.statusTimer.unref();
   }
 
@@ -302,6 +331,7 @@ export class Engine {
       return { name };
     },
     'clusters.retry': async ({ name }) => this.lifecycle.retry(name),
+    'clusters.import': async ({ name }) => this.lifecycle.importLater(name),
     'batches.create': async (request) => this.batches.create(request),
     'batches.get': async ({ id }) => this.batches.status(id),
     'batches.list': async () => this.batches.list(),

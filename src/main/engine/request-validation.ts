@@ -73,6 +73,7 @@ const VALIDATORS: { [C in RequestChannel]: (request: unknown) => RequestOf<C> } 
   'clusters.create': createRequest,
   'clusters.delete': (r) => nameRequest('clusters.delete', r),
   'clusters.retry': (r) => nameRequest('clusters.retry', r),
+  'clusters.import': (r) => nameRequest('clusters.import', r),
   'batches.create': batchRequest,
   'batches.get': (r) => idRequest('batches.get', r),
   'batches.list': () => undefined,

@@ -9,6 +9,7 @@
  * object); POST /clusters/{name}/retry; POST /clusters/batch (202, a batch);
  * GET /batches, GET /batches/{id}, POST /batches/{id}/cancel and /retry;
  * GET /clusters/{name}/kubeconfig (a kubeconfig for its local endpoint);
+ * POST /clusters/{name}/import (a local-only cluster into the configured Rancher);
  * GET /main-cluster for the main cluster's status. Errors answer
  * {"success":false,"error":<code>,"message":<why>} with the matching status.
  */
@@ -98,10 +99,11 @@ export async function handleRestRequest(
       res.end(text);
       return true;
     }
-    const retry = /^\/clusters\/([^/]+)\/retry$/.exec(path);
-    if (retry) {
+    const action = /^\/clusters\/([^/]+)\/(retry|import)$/.exec(path);
+    if (action) {
       if (method !== 'POST') return methodNotAllowed(res, 'POST');
-      sendJson(res, 202, await engine.handle('clusters.retry', { name: decodeURIComponent(retry[1] ?? '') }));
+      const channel = action[2] === 'retry' ? 'clusters.retry' : 'clusters.import';
+      sendJson(res, 202, await engine.handle(channel, { name: decodeURIComponent(action[1] ?? '') }));
       return true;
     }
     const match = /^\/clusters\/([^/]+)$/.exec(path);

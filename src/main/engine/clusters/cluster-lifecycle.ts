@@ -9,6 +9,7 @@ import type { ClusterRecord, TemplateSpec } from '../../../shared/cluster';
 import { EngineError } from '../../../shared/errors';
 import type { Logger } from '../telemetry/logger';
 import type { ClusterTemplate } from '../tenant/template/cluster-template';
+import type { RancherIntegration } from '../rancher/rancher-integration';
 import type { TenantManager } from '../tenant/tenant-manager';
 import { Semaphore } from '../util/semaphore';
 import type { ClusterRegistry } from './cluster-registry';
@@ -19,8 +20,10 @@ export interface LifecycleDeps {
   logger: Logger;
   /** The tenant manager, once the main cluster is up (waits for it). */
   tenants(): Promise<TenantManager>;
-  /** Whether a Rancher is configured; without one clusters stay local. */
-  rancherConfigured(): boolean;
+  /** The Rancher integration, when a Rancher is configured; without one clusters stay local. */
+  rancher(): RancherIntegration | undefined;
+  /** Forgets a deleted cluster's API identity (certificate, tokens, local endpoint). */
+  forgetApi?(name: string): Promise<void>;
   /** Clusters provisioned at once across all requests and batches. */
   maxConcurrent?: number;
 }
@@ -77,6 +80,49 @@ export class ClusterLifecycle {
     this.running.set(name, { abort, done });
   }
 
+  /** Imports a ready local-only cluster into the configured Rancher (one action, later). */
+  importLater(name: string): ClusterRecord {
+    const record = this.deps.registry.get(name);
+    if (!this.deps.rancher())
+      throw new EngineError('invalid', 'no Rancher is configured (RancherURL and RANCHER_TOKEN)');
+    if (record.status !== 'ready' || record.rancherId) {
+      throw new EngineError(
+        'conflict',
+        `cluster ${name} is ${record.status}${record.rancherId ? ` and already in Rancher as ${record.rancherId}` : ''}`,
+      );
+    }
+    this.deps.registry.setStatus(name, 'pending');
+    this.start(name);
+    return this.deps.registry.get(name);
+  }
+
+  /** Rancher no longer has the cluster: stop its tunnels and remove it here too. */
+  async removeGone(name: string, why: string): Promise<void> {
+    if (!this.deps.registry.has(name) || this.deps.registry.get(name).status === 'deleting') return;
+    this.deps.logger.warn(
+      { cluster: name },
+      `Cluster ${name} was deleted in Rancher (${why}): removing it here`,
+    );
+    this.deps.registry.setStatus(name, 'deleting');
+    await this.cancel(name);
+    await this.deps.rancher()?.stopTunnels(name);
+    this.deps.rancher()?.forget(name);
+    try {
+      await (await this.deps.tenants()).delete(name);
+      await this.deps.forgetApi?.(name);
+      this.templates.delete(name);
+      this.touched.delete(name);
+      this.groupSlots.delete(name);
+      this.deps.registry.remove(name);
+    } catch (err) {
+      this.deps.registry.setStatus(
+        name,
+        'failed',
+        `cleanup after deletion in Rancher failed: ${(err as Error).message}`,
+      );
+    }
+  }
+
   retry(name: string): ClusterRecord {
     const record = this.deps.registry.get(name);
     if (record.status !== 'failed') {
@@ -106,6 +152,9 @@ export class ClusterLifecycle {
     this.deps.logger.info({ cluster: name }, `Deleting cluster ${name}`);
     await this.cancel(name);
     try {
+      const rancher = this.deps.rancher();
+      const rancherId = this.deps.registry.get(name).rancherId;
+      if (rancher) await rancher.deleteInRancher(name, rancherId);
       // A cluster that never reached provisioning has nothing to remove.
       if (this.touched.has(name)) {
         const tenants = await this.deps.tenants();
@@ -116,6 +165,7 @@ export class ClusterLifecycle {
       this.deps.registry.setStatus(name, 'failed', message);
       throw new EngineError('unavailable', `cluster ${name}: ${message}`);
     }
+    await this.deps.forgetApi?.(name);
     this.templates.delete(name);
     this.touched.delete(name);
     this.groupSlots.delete(name);
@@ -144,16 +194,23 @@ export class ClusterLifecycle {
       });
       signal.throwIfAborted();
 
+      const rancher = this.deps.rancher();
+      if (rancher && !rancher.hasTunnels(name)) {
+        const rancherId = await rancher.importCluster(name, (s) => registry.setStatus(name, s), signal);
+        registry.update(name, { rancherId });
+      }
+      signal.throwIfAborted();
+
       registry.setStatus(name, 'ready');
       const counts = tenants.counts(name);
       registry.update(name, {
         nodeCount: counts.nodes || template.nodes.length,
         podCount: counts.pods,
-        message: this.deps.rancherConfigured() ? undefined : 'local only: no Rancher configured',
+        message: rancher ? undefined : 'local only: no Rancher configured',
       });
       logger.info(
         { cluster: name },
-        `Cluster ${name} is ready${this.deps.rancherConfigured() ? ', connecting to Rancher' : ' (local only: no Rancher configured)'}`,
+        `Cluster ${name} is ready${rancher ? ', connecting to Rancher' : ' (local only: no Rancher configured)'}`,
       );
     } catch (err) {
       if (signal.aborted) return; // cancel or delete owns what happens next

@@ -14,6 +14,14 @@ export interface AgentConfig {
   RancherURL: string;
   /** Rancher API token `token-xxxxx:secret`. A secret: never logged. */
   BearerToken: string;
+  /** File of the CA that signs Rancher's certificate, added to the system roots. */
+  RancherCACert: string;
+  /** Skip verifying Rancher's certificate. For throwaway test Ranchers only; logged loudly. */
+  RancherInsecure: boolean;
+  /** How often Rancher's cluster list is read to notice clusters deleted there. */
+  RancherDeletionWatchSeconds: number;
+  /** Tunnel connects per second across all clusters (reconnect storms stay under it). */
+  ConnectRatePerSecond: number;
   /** Port of the REST API and web UI. */
   ListenPort: number;
   /** Address the REST API and web UI bind to. */
@@ -47,6 +55,10 @@ export function defaultConfig(home = homedir()): AgentConfig {
   return {
     RancherURL: '',
     BearerToken: '',
+    RancherCACert: '',
+    RancherInsecure: false,
+    RancherDeletionWatchSeconds: 60,
+    ConnectRatePerSecond: 20,
     ListenPort: 9090,
     ListenAddress: '127.0.0.1',
     AccessToken: '',
@@ -90,6 +102,24 @@ function text(raw: unknown): string {
   throw new Error(`must be a string, got ${raw === null ? 'null' : typeof raw}`);
 }
 
+function bool(raw: unknown): boolean {
+  if (typeof raw === 'boolean') return raw;
+  const v = text(raw).toLowerCase();
+  if (['true', 'yes', '1', 'on'].includes(v)) return true;
+  if (['false', 'no', '0', 'off', ''].includes(v)) return false;
+  throw new Error(`must be true or false, got ${JSON.stringify(raw)}`);
+}
+
+function positiveNumber(max: number): (raw: unknown) => number {
+  return (raw) => {
+    const n =
+      typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+    if (!Number.isFinite(n) || n <= 0 || n > max)
+      throw new Error(`must be a number above 0 and at most ${max}, got ${JSON.stringify(raw)}`);
+    return n;
+  };
+}
+
 function url(raw: unknown): string {
   const value = text(raw).replace(/\/+$/, '');
   if (value === '') return '';
@@ -127,6 +157,10 @@ function clusterName(raw: unknown): string {
 const PARSERS: Record<ConfigKey, Parser> = {
   RancherURL: url,
   BearerToken: text,
+  RancherCACert: text,
+  RancherInsecure: bool,
+  RancherDeletionWatchSeconds: positiveNumber(86_400),
+  ConnectRatePerSecond: positiveNumber(10_000),
   ListenPort: port,
   ListenAddress: text,
   AccessToken: text,

@@ -10,6 +10,10 @@ import { readConfigFile } from './config-file';
 export const ENV_KEYS: Record<string, ConfigKey> = {
   RANCHER_URL: 'RancherURL',
   RANCHER_TOKEN: 'BearerToken',
+  RANCHER_CA_CERT: 'RancherCACert',
+  RANCHER_INSECURE: 'RancherInsecure',
+  SCALE_AGENT_CONNECT_RATE: 'ConnectRatePerSecond',
+  SCALE_AGENT_DELETION_WATCH_SECONDS: 'RancherDeletionWatchSeconds',
   SCALE_AGENT_PORT: 'ListenPort',
   SCALE_AGENT_LOG: 'LogLevel',
   SCALE_AGENT_LISTEN: 'ListenAddress',

@@ -155,7 +155,9 @@ export class WatchCache<T extends KubeObject> extends EventEmitter<WatchCacheEve
       },
       this.abort.signal,
     );
+    // readline does not pass its input's errors on: a reset connection must end the loop, not the process.
     const lines = createInterface({ input: res, crlfDelay: Infinity });
+    res.once('error', () => lines.close());
     try {
       for await (const line of lines) {
         if (!line.trim()) continue;

@@ -179,10 +179,15 @@ export class VirtualApiHandler {
       const upstream = httpsRequest(
         this.deps.rest.requestOptions(req.method ?? 'GET', plan.path, headers, watching),
       );
-      upstream.once('error', reject);
+      upstream.on('error', reject);
       // A client that goes away (a watch closed) ends the upstream request.
       res.once('close', () => upstream.destroy());
       upstream.once('response', (up) => {
+        // The client going away aborts the upstream answer: end quietly.
+        up.on('error', () => {
+          if (!res.writableEnded) res.destroy();
+          resolve();
+        });
         const status = up.statusCode ?? 502;
         const outHeaders: Record<string, string> = {};
         for (const [k, v] of Object.entries(up.headers)) {
@@ -198,7 +203,6 @@ export class VirtualApiHandler {
           if (watching) res.flushHeaders();
           up.pipe(res);
           up.once('end', resolve);
-          up.once('error', reject);
           return;
         }
         const translator = new ObjectTranslator(view, plan.resourceKind);
@@ -218,6 +222,8 @@ export class VirtualApiHandler {
             }
             res.write(`${JSON.stringify(event)}\n`);
           });
+          // readline re-emits its input's errors (an aborted upstream): the watch just ends.
+          lines.on('error', () => res.destroy());
           lines.once('close', () => {
             res.end();
             resolve();
@@ -226,7 +232,6 @@ export class VirtualApiHandler {
         }
         const chunks: Buffer[] = [];
         up.on('data', (c: Buffer) => chunks.push(c));
-        up.once('error', reject);
         up.once('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
           let out = text;

@@ -16,6 +16,7 @@ import { statusBody } from './kube-status';
 import { ClusterIdentities } from './pki/cluster-identity';
 import type { VirtualApiHandler } from './vapi-handler';
 import type { TenantAuthenticator } from './auth/tenant-authenticator';
+import { InProcessKubeClient } from './in-process-client';
 
 export interface LocalEndpoint {
   port: number;
@@ -27,6 +28,7 @@ export class VirtualApiServer {
   private readonly tenantOf = new WeakMap<object, string>();
   private readonly listeners = new Map<string, { server: NetServer; port: number }>();
   private readonly sockets = new Set<TLSSocket>();
+  private readonly internalClients = new Map<string, InProcessKubeClient>();
 
   constructor(
     private readonly handler: VirtualApiHandler,
@@ -110,6 +112,24 @@ export class VirtualApiServer {
     if (!l) return;
     this.listeners.delete(tenant);
     await new Promise<void>((resolve) => l.server.close(() => resolve()));
+  }
+
+  /** The engine's own client of a tenant's API (in memory, TLS verified, its own minted token). */
+  internalClient(tenant: string): InProcessKubeClient {
+    let client = this.internalClients.get(tenant);
+    if (!client) {
+      client = new InProcessKubeClient(this, tenant, this.authenticator.mintToken(tenant));
+      this.internalClients.set(tenant, client);
+    }
+    return client;
+  }
+
+  /** Forgets a deleted tenant: its certificate, tokens and endpoint. */
+  async forgetTenant(tenant: string): Promise<void> {
+    this.internalClients.delete(tenant);
+    this.authenticator.revokeTenant(tenant);
+    this.identities.forget(tenant);
+    await this.closeLocal(tenant);
   }
 
   /** A kubeconfig for the tenant's local endpoint, with a token minted for it. */

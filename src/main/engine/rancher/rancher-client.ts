@@ -1,0 +1,272 @@
+/**
+ * Rancher's v3 API, as the agent needs it: create (or adopt) an imported
+ * cluster, find clusters by name through every page, get a registration
+ * token and wait for its manifest URL, download the manifest, delete.
+ * Authenticates with the API token (`Bearer token-xxxxx:secret`), verifies
+ * Rancher's certificate against the system roots or a configured CA (an
+ * explicit insecure mode exists, off by default), retries 5xx and network
+ * failures with backoff, and says clearly what a 401, 403 or 404 means.
+ */
+import { Agent, request as httpsRequest } from 'node:https';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { rootCertificates } from 'node:tls';
+import { describeNetworkError, RancherError } from './rancher-errors';
+
+export interface RancherClientOptions {
+  url: string;
+  token: string;
+  /** PEM of the CA that signs Rancher's certificate (added to the system roots). */
+  caPem?: string;
+  insecure?: boolean;
+  timeoutMs?: number;
+  attempts?: number;
+}
+
+export interface RancherCluster {
+  id: string;
+  name: string;
+  state?: string;
+  [field: string]: unknown;
+}
+
+export interface RegistrationToken {
+  id: string;
+  token: string;
+  clusterId: string;
+  manifestUrl: string;
+}
+
+interface Collection<T> {
+  data: T[];
+  pagination?: { next?: string };
+}
+
+export class RancherClient {
+  readonly baseUrl: URL;
+  private readonly agent: Agent | undefined;
+
+  constructor(private readonly options: RancherClientOptions) {
+    this.baseUrl = new URL(options.url);
+    if (this.baseUrl.protocol === 'https:') {
+      // Node's default roots plus the configured CA.
+      const ca = options.caPem ? [...rootCertificateList(), options.caPem] : undefined;
+      this.agent = new Agent({ keepAlive: true, maxSockets: 16, ca, rejectUnauthorized: !options.insecure });
+    }
+  }
+
+  /** TLS options for the tunnels' WebSockets, the same trust as the API's. */
+  tlsOptions(): { ca?: string[]; rejectUnauthorized: boolean } {
+    return {
+      ...(this.options.caPem ? { ca: [...rootCertificateList(), this.options.caPem] } : {}),
+      rejectUnauthorized: !this.options.insecure,
+    };
+  }
+
+  /** wss://host[:port] of Rancher: tunnels drop any path in the server URL. */
+  websocketBase(): string {
+    return `${this.baseUrl.protocol === 'https:' ? 'wss' : 'ws'}://${this.baseUrl.host}`;
+  }
+
+  async createCluster(name: string): Promise<RancherCluster> {
+    try {
+      return await this.call<RancherCluster>('POST', '/v3/clusters', { type: 'cluster', name });
+    } catch (err) {
+      if (err instanceof RancherError && err.status === 422 && err.rancherCode === 'NotUnique') {
+        const existing = await this.findClusterByName(name);
+        if (existing) return existing;
+      }
+      throw err;
+    }
+  }
+
+  async findClusterByName(name: string): Promise<RancherCluster | undefined> {
+    const all = await this.listAll<RancherCluster>(`/v3/clusters?name=${encodeURIComponent(name)}`);
+    return all.find((c) => c.name === name);
+  }
+
+  /** Every cluster, following pagination to the end (the seed read only the first page). */
+  listClusters(): Promise<RancherCluster[]> {
+    return this.listAll<RancherCluster>('/v3/clusters?limit=1000');
+  }
+
+  async getCluster(id: string): Promise<RancherCluster | undefined> {
+    try {
+      return await this.call<RancherCluster>('GET', `/v3/clusters/${encodeURIComponent(id)}`);
+    } catch (err) {
+      if (err instanceof RancherError && err.status === 404) return undefined;
+      throw err;
+    }
+  }
+
+  async deleteCluster(id: string): Promise<void> {
+    try {
+      await this.call('DELETE', `/v3/clusters/${encodeURIComponent(id)}`);
+    } catch (err) {
+      if (!(err instanceof RancherError && err.status === 404)) throw err;
+    }
+  }
+
+  /** The cluster's registration token, made if missing, once Rancher has filled its manifest URL. */
+  async registrationToken(
+    clusterId: string,
+    timeoutMs = 60_000,
+    signal?: AbortSignal,
+  ): Promise<RegistrationToken> {
+    const path = `/v3/clusterregistrationtokens?clusterId=${encodeURIComponent(clusterId)}`;
+    let tokens = await this.listAll<RegistrationToken>(path);
+    if (!tokens.some((t) => t.token)) {
+      await this.call('POST', '/v3/clusterregistrationtokens', {
+        type: 'clusterRegistrationToken',
+        clusterId,
+      });
+    }
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      tokens = await this.listAll<RegistrationToken>(path);
+      const ready = tokens.find((t) => t.token && t.manifestUrl);
+      if (ready) return ready;
+      if (Date.now() > deadline) {
+        throw new RancherError(
+          `Rancher has not filled the registration token's manifestUrl for ${clusterId} after ${timeoutMs / 1000}s: ` +
+            "is Rancher's server-url setting set?",
+        );
+      }
+      signal?.throwIfAborted();
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+
+  /** The import manifest: from Rancher itself, with the same TLS trust (no credentials needed). */
+  async downloadManifest(manifestUrl: string): Promise<string> {
+    const url = new URL(manifestUrl);
+    // Rancher builds the URL from its server-url setting; fetch it from the server we talk to.
+    const path = url.pathname + url.search;
+    const { status, body } = await this.send('GET', path, undefined, false);
+    if (status === 404) throw new RancherError(`the import manifest ${manifestUrl} was not found (404)`, 404);
+    if (status >= 400)
+      throw new RancherError(
+        `downloading the import manifest ${manifestUrl} failed with HTTP ${status}`,
+        status,
+      );
+    return body;
+  }
+
+  async caCerts(): Promise<string> {
+    const s = await this.call<{ value?: string }>('GET', '/v3/settings/cacerts', undefined, false);
+    return s.value ?? '';
+  }
+
+  private async listAll<T>(first: string): Promise<T[]> {
+    const items: T[] = [];
+    let next: string | undefined = first;
+    for (let page = 0; next && page < 10_000; page++) {
+      const c: Collection<T> = await this.call<Collection<T>>('GET', next);
+      items.push(...(c.data ?? []));
+      next = c.pagination?.next ? pathOf(c.pagination.next) : undefined;
+    }
+    return items;
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown, auth = true): Promise<T> {
+    const attempts = this.options.attempts ?? 4;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { status, body: text } = await this.send(method, path, body, auth);
+        if (status >= 400) throw this.httpError(method, path, status, text);
+        return (text ? JSON.parse(text) : {}) as T;
+      } catch (err) {
+        const e = err instanceof RancherError ? err : describeNetworkError(this.options.url, err);
+        if (attempt >= attempts || !e.retryable || e.message.includes('certificate')) throw e;
+        await new Promise((r) => setTimeout(r, Math.random() * Math.min(8000, 500 * 2 ** attempt)));
+      }
+    }
+  }
+
+  private httpError(method: string, path: string, status: number, text: string): RancherError {
+    let code = '';
+    let message = text.slice(0, 300);
+    try {
+      const j = JSON.parse(text) as { code?: string; message?: string };
+      code = j.code ?? '';
+      message = j.message ?? message;
+    } catch {
+      // not JSON
+    }
+    const where = `${method} ${path.split('?')[0]}`;
+    if (status === 401)
+      return new RancherError(
+        `Rancher refused the API token (401 on ${where}): check BearerToken / RANCHER_TOKEN`,
+        status,
+        code,
+      );
+    if (status === 403)
+      return new RancherError(
+        `the API token may not do this in Rancher (403 on ${where}): it needs rights to create clusters`,
+        status,
+        code,
+      );
+    if (status === 404)
+      return new RancherError(
+        `not found in Rancher (404 on ${where})${message ? `: ${message}` : ''}`,
+        status,
+        code,
+      );
+    return new RancherError(
+      `Rancher answered ${status} on ${where}${code ? ` (${code})` : ''}: ${message}`,
+      status,
+      code,
+    );
+  }
+
+  private send(
+    method: string,
+    path: string,
+    body: unknown,
+    auth: boolean,
+  ): Promise<{ status: number; body: string }> {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (auth) headers.authorization = `Bearer ${this.options.token}`;
+    if (payload !== undefined) {
+      headers['content-type'] = 'application/json';
+      headers['content-length'] = String(Buffer.byteLength(payload));
+    }
+    const send = this.baseUrl.protocol === 'https:' ? httpsRequest : httpRequest;
+    return new Promise((resolve, reject) => {
+      const req = send(
+        {
+          protocol: this.baseUrl.protocol,
+          hostname: this.baseUrl.hostname,
+          port: this.baseUrl.port,
+          method,
+          path,
+          headers,
+          agent: this.agent,
+        },
+        (res: IncomingMessage) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.once('end', () =>
+            resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+          );
+          res.once('error', reject);
+        },
+      );
+      req.setTimeout(this.options.timeoutMs ?? 30_000, () =>
+        req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })),
+      );
+      req.once('error', reject);
+      req.end(payload);
+    });
+  }
+}
+
+function pathOf(next: string): string {
+  const u = new URL(next);
+  return u.pathname + u.search;
+}
+
+/** Node's bundled root CAs, so a configured CA adds to them rather than replacing them. */
+function rootCertificateList(): string[] {
+  return [...rootCertificates];
+}

@@ -1,0 +1,107 @@
+/**
+ * Importing one simulated cluster into Rancher, step by step with the seed's
+ * status words: getting_yaml (create or adopt the Rancher cluster, get its
+ * registration token and manifest), applying_yaml (the manifest, unchanged,
+ * through the cluster's own API), waiting_service_account (the cattle service
+ * account's token, from a token Secret as Rancher's agent ensures one), and
+ * testing_api (that token works against the cluster's API, as Rancher will use it).
+ */
+import type { ClusterStatus } from '../../../shared/cluster';
+import type { Logger } from '../telemetry/logger';
+import type { InProcessKubeClient } from '../vapi/in-process-client';
+import { applyManifest } from '../vapi/manifest-apply';
+import type { RancherClient } from './rancher-client';
+import { RancherError } from './rancher-errors';
+
+export interface ImportedCluster {
+  rancherId: string;
+  registrationToken: string;
+  serviceAccountToken: string;
+}
+
+export interface ImportContext {
+  name: string;
+  client: RancherClient;
+  /** The cluster's API as the engine reaches it (a token of its own). */
+  api: InProcessKubeClient;
+  /** A client of the same API with another bearer token. */
+  apiWithToken: (token: string) => InProcessKubeClient;
+  setStatus: (status: ClusterStatus) => void;
+  /** Called as soon as the Rancher cluster exists, so a failure later can remove it. */
+  onCreated?: (rancherId: string) => void;
+  logger: Logger;
+  signal: AbortSignal;
+  /** How long to wait for the service-account token. */
+  tokenTimeoutMs?: number;
+}
+
+const TOKEN_SECRET = 'cattle-token';
+
+export async function importIntoRancher(ctx: ImportContext): Promise<ImportedCluster> {
+  const { name, client, api, logger, signal } = ctx;
+
+  ctx.setStatus('getting_yaml');
+  const cluster = await client.createCluster(name);
+  ctx.onCreated?.(cluster.id);
+  logger.info({ cluster: name, rancherId: cluster.id }, `Cluster ${name} is ${cluster.id} in Rancher`);
+  const token = await client.registrationToken(cluster.id, 60_000, signal);
+  const manifest = await client.downloadManifest(token.manifestUrl);
+  signal.throwIfAborted();
+
+  ctx.setStatus('applying_yaml');
+  const applied = await applyManifest(api, manifest);
+  logger.info(
+    { cluster: name, objects: applied.length },
+    `Applied Rancher's import manifest to ${name} (${applied.length} objects)`,
+  );
+  signal.throwIfAborted();
+
+  ctx.setStatus('waiting_service_account');
+  const saToken = await serviceAccountToken(api, ctx.tokenTimeoutMs ?? 60_000, signal);
+
+  ctx.setStatus('testing_api');
+  const check = await ctx.apiWithToken(saToken).request('GET', '/api/v1/namespaces/kube-system');
+  if (check.status !== 200) {
+    throw new RancherError(
+      `the cattle service-account token does not work against ${name}'s API (HTTP ${check.status})`,
+    );
+  }
+  return { rancherId: cluster.id, registrationToken: token.token, serviceAccountToken: saToken };
+}
+
+/** Ensures a token Secret for the cattle service account and waits until the token controller fills it. */
+async function serviceAccountToken(
+  api: InProcessKubeClient,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<string> {
+  const base = '/api/v1/namespaces/cattle-system';
+  const deadline = Date.now() + timeoutMs;
+  let lastProblem = 'service account cattle not found';
+  while (Date.now() < deadline) {
+    signal.throwIfAborted();
+    const sa = await api.request('GET', `${base}/serviceaccounts/cattle`);
+    if (sa.status === 200) {
+      const secret = await api.request<{ data?: { token?: string } }>(
+        'GET',
+        `${base}/secrets/${TOKEN_SECRET}`,
+      );
+      if (secret.status === 404) {
+        const created = await api.request<{ message?: string }>('POST', `${base}/secrets`, {
+          apiVersion: 'v1',
+          kind: 'Secret',
+          type: 'kubernetes.io/service-account-token',
+          metadata: { name: TOKEN_SECRET, annotations: { 'kubernetes.io/service-account.name': 'cattle' } },
+        });
+        if (created.status >= 300 && created.status !== 409)
+          lastProblem = `creating the token Secret failed: ${created.body?.message ?? created.status}`;
+      } else if (secret.body?.data?.token) {
+        return Buffer.from(secret.body.data.token, 'base64').toString('utf8');
+      } else {
+        lastProblem = 'the token Secret has no token yet';
+      }
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new RancherError(`no service-account token for cattle after ${timeoutMs / 1000}s: ${lastProblem}`);
+}

@@ -1,0 +1,237 @@
+/**
+ * Everything between the engine and one Rancher server: the v3 client, the
+ * import of each cluster, its two tunnels kept up under one global connect
+ * rate, and the deletion watcher. The credentials a tunnel needs
+ * (registration token, service-account token) live in memory only.
+ */
+import { readFileSync } from 'node:fs';
+import { duplexPair, type Duplex } from 'node:stream';
+import type { ClusterStatus, TunnelInfo } from '../../../shared/cluster';
+import { EngineError } from '../../../shared/errors';
+import type { AgentConfig } from '../config/agent-config';
+import type { Logger } from '../telemetry/logger';
+import { InProcessKubeClient } from '../vapi/in-process-client';
+import { advertisedAddress } from '../vapi/pki/cluster-identity';
+import type { VirtualApiServer } from '../vapi/virtual-api-server';
+import { ConnectRateLimiter } from './connect-rate-limiter';
+import { RancherClient } from './rancher-client';
+import { importIntoRancher, type ImportedCluster } from './rancher-import';
+import { SteveHandler } from './steve-handler';
+import { TunnelLoop } from './tunnel-loop';
+import { mainTunnelHeaders, steveTunnelHeaders } from './tunnel-params';
+
+export interface RancherIntegrationDeps {
+  config: AgentConfig;
+  logger: Logger;
+  virtualApi: () => Promise<VirtualApiServer>;
+  /** Tunnel states changed for a cluster. */
+  onTunnels: (name: string, tunnels: { main: TunnelInfo; steve: TunnelInfo }) => void;
+  /** Rancher no longer has the cluster: clean it up locally. */
+  onGone: (name: string, why: string) => void;
+  /** The clusters the engine has in Rancher, for the deletion watcher. */
+  importedClusters: () => { name: string; rancherId: string }[];
+}
+
+interface ClusterTunnels {
+  main: TunnelLoop;
+  steve: TunnelLoop;
+}
+
+export class RancherIntegration {
+  readonly client: RancherClient;
+  readonly limiter: ConnectRateLimiter;
+  readonly steve = new SteveHandler();
+  private readonly tunnels = new Map<string, ClusterTunnels>();
+  private readonly credentials = new Map<string, ImportedCluster>();
+  private watcher: NodeJS.Timeout | undefined;
+  private blockedUntil = 0;
+
+  constructor(private readonly deps: RancherIntegrationDeps) {
+    const { config, logger } = deps;
+    let caPem: string | undefined;
+    if (config.RancherCACert) {
+      try {
+        caPem = readFileSync(config.RancherCACert, 'utf8');
+      } catch (err) {
+        throw new EngineError(
+          'invalid',
+          `RancherCACert ${config.RancherCACert} cannot be read: ${(err as Error).message}`,
+        );
+      }
+    }
+    if (config.RancherInsecure) {
+      logger.warn(
+        `RancherInsecure is on: Rancher's certificate at ${config.RancherURL} is NOT verified. Use this only with a throwaway test Rancher.`,
+      );
+    }
+    this.client = new RancherClient({
+      url: config.RancherURL,
+      token: config.BearerToken,
+      caPem,
+      insecure: config.RancherInsecure,
+    });
+    this.limiter = new ConnectRateLimiter(config.ConnectRatePerSecond);
+  }
+
+  /** Imports a cluster (steps reported through setStatus) and starts its tunnels. */
+  async importCluster(
+    name: string,
+    setStatus: (s: ClusterStatus) => void,
+    signal: AbortSignal,
+  ): Promise<string> {
+    const vapi = await this.deps.virtualApi();
+    let created: string | undefined;
+    let imported: ImportedCluster;
+    try {
+      imported = await importIntoRancher({
+        name,
+        client: this.client,
+        api: vapi.internalClient(name),
+        apiWithToken: (token) => new InProcessKubeClient(vapi, name, token),
+        setStatus,
+        onCreated: (id) => (created = id),
+        logger: this.deps.logger,
+        signal,
+      });
+    } catch (err) {
+      // No half-made cluster in Rancher: remove the one this attempt made (a retry makes it again).
+      if (created) await this.client.deleteCluster(created).catch(() => undefined);
+      throw err;
+    }
+    this.credentials.set(name, imported);
+    this.startTunnels(name, vapi);
+    return imported.rancherId;
+  }
+
+  hasTunnels(name: string): boolean {
+    return this.tunnels.has(name);
+  }
+
+  tunnelLoops(name: string): ClusterTunnels | undefined {
+    return this.tunnels.get(name);
+  }
+
+  private startTunnels(name: string, vapi: VirtualApiServer): void {
+    if (this.tunnels.has(name)) return;
+    const creds = this.credentials.get(name);
+    if (!creds) throw new EngineError('conflict', `cluster ${name} has no Rancher credentials`);
+    const { logger } = this.deps;
+    const address = advertisedAddress(name);
+    const base = this.client.websocketBase();
+    const tls = this.client.tlsOptions();
+    const report = (): void => {
+      const t = this.tunnels.get(name);
+      if (t) this.deps.onTunnels(name, { main: t.main.state, steve: t.steve.state });
+    };
+    const gone = (why: string): void => this.deps.onGone(name, why);
+    const common = {
+      cluster: name,
+      tls,
+      limiter: this.limiter,
+      logger,
+      onChange: report,
+      onGone: gone,
+      blockedUntil: () => this.blockedUntil,
+    };
+    const main = new TunnelLoop({
+      ...common,
+      kind: 'main',
+      url: (connectedBefore) => `${base}${connectedBefore ? '/v3/connect' : '/v3/connect/register'}`,
+      headers: () =>
+        mainTunnelHeaders(creds.registrationToken, {
+          address,
+          caPem: vapi.identities.caPem,
+          token: creds.serviceAccountToken,
+        }),
+      // Only the cluster's own API, and only over TCP: never another local port.
+      allow: (proto, addr) => proto === 'tcp' && addr === address,
+      dial: async () => {
+        const [ours, theirs] = duplexPair();
+        await vapi.serveStream(name, ours);
+        return theirs as Duplex;
+      },
+    });
+    const steve = new TunnelLoop({
+      ...common,
+      kind: 'steve',
+      url: () => `${base}/v3/connect`,
+      headers: () => steveTunnelHeaders(creds.registrationToken),
+      // Like Steve's own aggregation client, every TCP Connect is served in-process by the Steve handler.
+      allow: (proto) => proto === 'tcp',
+      dial: async () => {
+        const [ours, theirs] = duplexPair();
+        this.steve.serve(ours);
+        return theirs as Duplex;
+      },
+    });
+    this.tunnels.set(name, { main, steve });
+    report();
+  }
+
+  async stopTunnels(name: string): Promise<void> {
+    const t = this.tunnels.get(name);
+    if (!t) return;
+    this.tunnels.delete(name);
+    await Promise.all([t.main.stop(), t.steve.stop()]);
+    this.deps.logger.info({ cluster: name }, `Cluster ${name}: tunnels stopped`);
+  }
+
+  /** Removes the cluster from Rancher (if it has one) and forgets its credentials. */
+  async deleteInRancher(name: string, rancherId: string): Promise<void> {
+    await this.stopTunnels(name);
+    this.credentials.delete(name);
+    if (rancherId) await this.client.deleteCluster(rancherId);
+  }
+
+  forget(name: string): void {
+    this.credentials.delete(name);
+  }
+
+  /** Drops every (or one) cluster's sessions now; the loops reconnect (fault injection, tests). */
+  dropSessions(name?: string): number {
+    let n = 0;
+    for (const [cluster, t] of this.tunnels) {
+      if (name && cluster !== name) continue;
+      t.main.drop();
+      t.steve.drop();
+      n++;
+    }
+    return n;
+  }
+
+  /** Refuse to connect for a while (fault injection). */
+  refuseConnects(seconds: number): void {
+    this.blockedUntil = Date.now() + seconds * 1000;
+  }
+
+  startDeletionWatcher(): void {
+    const everyMs = this.deps.config.RancherDeletionWatchSeconds * 1000;
+    const tick = async (): Promise<void> => {
+      const ours = this.deps.importedClusters();
+      if (ours.length === 0) return;
+      let present: Set<string>;
+      try {
+        // Every page: the seed read only the first 1,000 and forgot the rest.
+        present = new Set((await this.client.listClusters()).map((c) => c.id));
+      } catch (err) {
+        this.deps.logger.warn(
+          { err },
+          `deletion watcher: cannot list Rancher's clusters: ${(err as Error).message}`,
+        );
+        return;
+      }
+      for (const c of ours) {
+        if (!present.has(c.rancherId))
+          this.deps.onGone(c.name, `cluster ${c.rancherId} is no longer in Rancher`);
+      }
+    };
+    this.watcher = setInterval(() => void tick(), everyMs);
+    this.watcher.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.watcher) clearInterval(this.watcher);
+    await Promise.all([...this.tunnels.keys()].map((n) => this.stopTunnels(n)));
+    this.steve.close();
+  }
+}

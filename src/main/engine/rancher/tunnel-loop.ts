@@ -1,0 +1,153 @@
+/**
+ * Keeps one remotedialer client session up: connect (under the global rate
+ * limit), serve until it ends, wait with jittered backoff, again. Reports
+ * every change of state. A refusal that means "this cluster is gone from
+ * Rancher" (400 cluster not found on the main tunnel, 401 on Steve) stops
+ * the loop and is reported, so the cluster can be cleaned up.
+ */
+import type { Duplex } from 'node:stream';
+import type { TunnelInfo, TunnelState } from '../../../shared/cluster';
+import { connectClientSession, HandshakeError, type ClientSession } from '../remotedialer';
+import type { FrameTap } from '../remotedialer';
+import type { Logger } from '../telemetry/logger';
+import { Backoff } from './backoff';
+import type { ConnectRateLimiter } from './connect-rate-limiter';
+
+export interface TunnelLoopOptions {
+  cluster: string;
+  kind: 'main' | 'steve';
+  /** URL per attempt (the main tunnel switches from /register to /connect after a first success). */
+  url: (connectedBefore: boolean) => string;
+  headers: () => Record<string, string>;
+  allow: (proto: string, address: string) => boolean;
+  dial: (proto: string, address: string) => Promise<Duplex>;
+  tls: { ca?: string[]; rejectUnauthorized: boolean };
+  limiter: ConnectRateLimiter;
+  logger: Logger;
+  backoff?: Backoff;
+  tap?: FrameTap;
+  onChange: (info: TunnelInfo) => void;
+  /** Rancher no longer knows the cluster. */
+  onGone: (why: string) => void;
+  /** Refuse to connect until this time (fault injection). */
+  blockedUntil?: () => number;
+}
+
+export class TunnelLoop {
+  private stopped = false;
+  private session: ClientSession | undefined;
+  private wake: (() => void) | undefined;
+  private readonly abort = new AbortController();
+  private info: TunnelInfo;
+  private readonly backoff: Backoff;
+  private connectedBefore = false;
+  readonly done: Promise<void>;
+
+  constructor(private readonly o: TunnelLoopOptions) {
+    this.backoff = o.backoff ?? new Backoff();
+    this.info = { state: 'connecting', since: new Date().toISOString(), connects: 0 };
+    this.done = this.run();
+  }
+
+  get state(): TunnelInfo {
+    return { ...this.info };
+  }
+
+  get currentSession(): ClientSession | undefined {
+    return this.session;
+  }
+
+  /** Drops the current session now (fault injection); the loop reconnects. */
+  drop(): void {
+    this.session?.close(new Error('dropped on request'));
+  }
+
+  stop(): Promise<void> {
+    this.stopped = true;
+    this.abort.abort(new Error('stopped'));
+    this.session?.close(new Error('tunnel stopped'));
+    this.wake?.();
+    return this.done;
+  }
+
+  private set(state: TunnelState, extra: Partial<TunnelInfo> = {}): void {
+    this.info = {
+      state,
+      since: new Date().toISOString(),
+      connects: this.info.connects,
+      ...((extra.lastError ?? this.info.lastError)
+        ? { lastError: extra.lastError ?? this.info.lastError }
+        : {}),
+      ...(extra.retryAt ? { retryAt: extra.retryAt } : {}),
+    };
+    if (extra.connects !== undefined) this.info.connects = extra.connects;
+    this.o.onChange(this.state);
+  }
+
+  private async run(): Promise<void> {
+    const { logger, cluster, kind } = this.o;
+    while (!this.stopped) {
+      try {
+        const blocked = (this.o.blockedUntil?.() ?? 0) - Date.now();
+        if (blocked > 0)
+          throw new Error(`connects refused for ${Math.ceil(blocked / 1000)} s more (fault injection)`);
+        this.set('connecting');
+        await this.o.limiter.acquire(this.abort.signal);
+        if (this.stopped) break;
+        const session = await connectClientSession({
+          url: this.o.url(this.connectedBefore),
+          headers: this.o.headers(),
+          allow: this.o.allow,
+          dial: this.o.dial,
+          socketOptions: this.o.tls,
+          ...(this.o.tap ? { tap: this.o.tap } : {}),
+        });
+        this.session = session;
+        this.connectedBefore = true;
+        const connectedAt = Date.now();
+        this.set('connected', { connects: this.info.connects + 1 });
+        if (this.info.connects === 1)
+          logger.info({ cluster, tunnel: kind }, `Cluster ${cluster}: ${kind} tunnel connected to Rancher`);
+        else logger.info({ cluster, tunnel: kind }, `Cluster ${cluster}: ${kind} tunnel reconnected`);
+        const reason = await session.closed;
+        this.session = undefined;
+        this.backoff.sessionEnded(Date.now() - connectedAt);
+        if (this.stopped) break;
+        this.info.lastError = reason.message;
+        logger.warn(
+          { cluster, tunnel: kind, reason: reason.message },
+          `Cluster ${cluster}: ${kind} tunnel lost: ${reason.message}`,
+        );
+      } catch (err) {
+        if (this.stopped) break;
+        if (err instanceof HandshakeError && this.isGone(err)) {
+          this.set('refused', { lastError: err.message });
+          logger.warn(
+            { cluster, tunnel: kind },
+            `Cluster ${cluster}: Rancher refused the ${kind} tunnel (${err.message}): the cluster is gone from Rancher`,
+          );
+          this.o.onGone(err.message);
+          return;
+        }
+        this.info.lastError = (err as Error).message;
+        logger.debug({ cluster, tunnel: kind, err }, `Cluster ${cluster}: ${kind} tunnel connect failed`);
+      }
+      const delay = this.backoff.next();
+      this.set('waiting', { retryAt: new Date(Date.now() + delay).toISOString() });
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delay);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    this.set('stopped');
+  }
+
+  /** Rancher's answers for a cluster it no longer has (spec C, "Detecting deletion"). */
+  private isGone(err: HandshakeError): boolean {
+    if (this.o.kind === 'main') return err.status === 400 && /cluster not found|not found/i.test(err.body);
+    return err.status === 401;
+  }
+}

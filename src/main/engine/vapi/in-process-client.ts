@@ -1,0 +1,75 @@
+/**
+ * A client of one simulated cluster's API that never leaves the process:
+ * each request gets an in-memory stream pair, TLS verified against the
+ * cluster's CA and advertised name, and a bearer token, exactly the path a
+ * tunnelled request from Rancher takes. The import flow uses it to apply
+ * Rancher's manifest "as a user would kubectl apply it".
+ */
+import { request as httpRequest } from 'node:http';
+import type { Socket } from 'node:net';
+import { duplexPair } from 'node:stream';
+import { connect as tlsConnect } from 'node:tls';
+import { advertisedHost } from './pki/cluster-identity';
+import type { VirtualApiServer } from './virtual-api-server';
+
+export interface InProcessResponse<T = unknown> {
+  status: number;
+  body: T;
+}
+
+export class InProcessKubeClient {
+  constructor(
+    private readonly vapi: VirtualApiServer,
+    readonly tenant: string,
+    private readonly token: string,
+  ) {}
+
+  request<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType = 'application/json',
+  ): Promise<InProcessResponse<T>> {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const headers: Record<string, string> = {
+      host: advertisedHost(this.tenant),
+      authorization: `Bearer ${this.token}`,
+      accept: 'application/json',
+    };
+    if (payload !== undefined) {
+      headers['content-type'] = contentType;
+      headers['content-length'] = String(Buffer.byteLength(payload));
+    }
+    return new Promise((resolve, reject) => {
+      const connect = (): Socket => {
+        const [server, client] = duplexPair();
+        this.vapi.serveStream(this.tenant, server).catch((err: unknown) => client.destroy(err as Error));
+        return tlsConnect({
+          socket: client as unknown as Socket,
+          ca: this.vapi.identities.caPem,
+          servername: advertisedHost(this.tenant),
+          ALPNProtocols: ['http/1.1'],
+        });
+      };
+      // Plain http over a socket that is already TLS (ours, in memory).
+      const req = httpRequest({ createConnection: connect, method, path, headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.once('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let parsed: unknown = text;
+          try {
+            parsed = text ? JSON.parse(text) : undefined;
+          } catch {
+            // not JSON: keep the text
+          }
+          resolve({ status: res.statusCode ?? 0, body: parsed as T });
+        });
+        res.on('error', reject);
+      });
+      req.setTimeout(60_000, () => req.destroy(new Error(`${method} ${path} timed out`)));
+      req.once('error', reject);
+      req.end(payload);
+    });
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * The Rancher stand-in (test-peers/rancher-standin, Go, on the real
+ * remotedialer server) as a child process for one test file.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+
+export const STANDIN_TOKEN = 'token-abcde:s3cr3tvalue0123456789abcdefghijklmnopqrstuv';
+const ROOT = resolve(import.meta.dirname, '../..');
+
+export interface StandIn {
+  url: string;
+  control: string;
+  dataDir: string;
+  caPath: string;
+  process: ChildProcess;
+  output: () => string;
+  get<T>(path: string): Promise<T>;
+  post<T>(path: string, body?: unknown): Promise<T>;
+  del(path: string): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export function buildStandIn(): string {
+  const out = execFileSync('bash', [join(ROOT, 'scripts', 'build-rancher-standin.sh')], {
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
+  return out.trim().split('\n').at(-1) ?? '';
+}
+
+export async function startStandIn(
+  extraArgs: string[] = [],
+  dataDir = mkdtempSync(join(tmpdir(), 'sca-standin-')),
+  listen = '127.0.0.1:0',
+): Promise<StandIn> {
+  const bin = buildStandIn();
+  const child = spawn(
+    bin,
+    [
+      '--data-dir',
+      dataDir,
+      '--admin-token',
+      STANDIN_TOKEN,
+      '--server-url',
+      'auto',
+      '--listen',
+      listen,
+      '--ping-interval',
+      '2s',
+      '--health-interval',
+      '2s',
+      '--token-status-delay',
+      '100ms',
+      ...extraArgs,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let log = '';
+  child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
+  const ready = await new Promise<string>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    const timer = setTimeout(() => reject(new Error(`stand-in did not start:\n${log}`)), 30_000);
+    lines.on('line', (line) => {
+      if (line.startsWith('READY ')) {
+        clearTimeout(timer);
+        resolve(line);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`stand-in exited ${code}:\n${log}`)));
+  });
+  const [, url = '', controlPart = ''] = /^READY (\S+) (\S+)$/.exec(ready) ?? [];
+  const control = controlPart.replace(/^control=/, '');
+  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const res = await fetch(`${control}${path}`, {
+      method,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return (await res.json()) as T;
+  };
+  return {
+    url,
+    control,
+    dataDir,
+    caPath: join(dataDir, 'ca.crt'),
+    process: child,
+    output: () => log,
+    get: (p) => call('GET', p),
+    post: (p, b) => call('POST', p, b),
+    del: async (p) => (await fetch(`${control}${p}`, { method: 'DELETE' })).status,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}

@@ -1,0 +1,236 @@
+/**
+ * End to end with the real kube stack and the Rancher stand-in (Go, on
+ * Rancher's real remotedialer server): clusters created through the engine
+ * are imported, go active in the stand-in with their template's totals seen
+ * through their own tunnels, survive dropped sessions under the connect-rate
+ * limit, and are cleaned up when deleted on either side. Bad Rancher settings
+ * give specific errors and leave nothing half-made in Rancher.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultConfig, type AgentConfig } from '../../src/main/engine/config/agent-config';
+import { Engine } from '../../src/main/engine/engine';
+import type { KubeList, KubeObject } from '../../src/main/engine/kube/kube-object';
+import { canonicalQuantity } from '../../src/main/engine/tenant/quantity';
+import { getPreset } from '../../src/main/engine/tenant/template/presets';
+import { templateTotals } from '../../src/main/engine/tenant/template/template-totals';
+import { TENANT_LABEL } from '../../src/main/engine/tenant/tenant-names';
+import { eventually, startTestMainCluster, type TestMainCluster } from '../helpers/main-cluster';
+import { STANDIN_TOKEN, startStandIn, type StandIn } from '../helpers/rancher-standin';
+import { memoryLogger } from '../helpers/test-logger';
+
+interface StandInCluster {
+  id: string;
+  name: string;
+  state: string;
+  nodeCount: number;
+  capacity: Record<string, string>;
+  allocatable: Record<string, string>;
+  requested: Record<string, string>;
+  hasSteveSession: boolean;
+  controllers: { pingSuccesses: number };
+}
+
+const COUNT = 20;
+const RATE = 10;
+
+describe('import into Rancher (stand-in)', () => {
+  let main: TestMainCluster;
+  let standin: StandIn;
+  let engine: Engine;
+  const log = memoryLogger();
+
+  const config = (over: Partial<AgentConfig> = {}): AgentConfig => ({
+    ...defaultConfig(),
+    RancherURL: standin.url,
+    BearerToken: STANDIN_TOKEN,
+    RancherCACert: standin.caPath,
+    RancherDeletionWatchSeconds: 2,
+    ConnectRatePerSecond: RATE,
+    ...over,
+  });
+  const clusters = async () => (await standin.get<{ data: StandInCluster[] }>('/clusters')).data;
+
+  beforeAll(async () => {
+    [main, standin] = await Promise.all([startTestMainCluster(), startStandIn()]);
+    engine = new Engine({
+      config: config(),
+      logger: log.logger,
+      shell: 'headless',
+      mainCluster: main.provider,
+    });
+    engine.start();
+  });
+  afterAll(async () => {
+    await engine?.stop();
+    await standin?.stop();
+    await main?.destroy();
+  });
+
+  it(`imports ${COUNT} default clusters that all go active with their template's totals`, async () => {
+    const batch = await engine.handle('batches.create', {
+      pattern: `r-{01..${COUNT}}`,
+      template: 'default',
+      concurrency: 4,
+    });
+    await eventually(
+      async () => {
+        const s = await engine.handle('batches.get', { id: batch.id });
+        if (s.failures.length > 0) throw new Error(JSON.stringify(s.failures));
+        return s.state === 'completed' || undefined;
+      },
+      'batch complete',
+      240_000,
+    );
+    await eventually(
+      async () => {
+        const all = await clusters();
+        return (all.length === COUNT && all.every((c) => c.state === 'active')) || undefined;
+      },
+      'all active in the stand-in',
+      120_000,
+    );
+
+    const totals = templateTotals(getPreset('default'));
+    const canon = (m: Record<string, string>) =>
+      Object.fromEntries(Object.entries(m).map(([k, v]) => [k, canonicalQuantity(v)]));
+    for (const c of await clusters()) {
+      expect(c.nodeCount).toBe(totals.nodes);
+      expect(canon(c.capacity)).toEqual(canon(totals.capacity));
+      expect(canon(c.allocatable)).toEqual(canon(totals.allocatable));
+      // Requests are the template's, plus one pod: Rancher's own cattle-cluster-agent, placed on the cluster's nodes.
+      expect(canon(c.requested)).toEqual(
+        canon({ ...totals.requests, pods: String(Number(totals.requests.pods) + 1) }),
+      );
+      expect(c.hasSteveSession).toBe(true);
+      const record = engine.registry.get(c.name);
+      expect(record.rancherId).toBe(c.id);
+      expect(record.tunnels?.main.state).toBe('connected');
+      expect(record.tunnels?.steve.state).toBe('connected');
+    }
+    await eventually(
+      async () => (await clusters()).every((c) => c.controllers.pingSuccesses > 0) || undefined,
+      'Steve pings',
+      30_000,
+    );
+  });
+
+  it('comes back active after every session is dropped, reconnecting under the rate limit', async () => {
+    const since = new Date().toISOString();
+    const grantedBefore = engine.rancher!.limiter.granted.length;
+    const dropped = await standin.post<{ dropped: number }>('/drop-sessions');
+    expect(dropped.dropped).toBeGreaterThanOrEqual(COUNT);
+    await eventually(
+      async () => {
+        const all = await clusters();
+        return all.every((c) => c.state === 'active' && c.hasSteveSession) || undefined;
+      },
+      'all active again',
+      120_000,
+    );
+    const events = (
+      await standin.get<{ events: { time: string; event: string }[] }>(
+        `/connects?since=${encodeURIComponent(since)}`,
+      )
+    ).events;
+    const connects = events
+      .filter((e) => e.event === 'connect')
+      .map((e) => Date.parse(e.time))
+      .sort((a, b) => a - b);
+    expect(connects.length).toBeGreaterThanOrEqual(2 * COUNT);
+    // Connects in any one second stay within the bucket: its burst plus one second of rate.
+    const granted = engine.rancher!.limiter.granted.slice(grantedBefore);
+    let worst = 0;
+    for (let i = 0; i < granted.length; i++) {
+      let j = i;
+      while (j < granted.length && granted[j]! - granted[i]! < 1000) j++;
+      worst = Math.max(worst, j - i);
+    }
+    expect(worst).toBeLessThanOrEqual(2 * RATE);
+    // 40 sessions at 10/s cannot all be back in under ~3 s: the limit held.
+    expect(connects.at(-1)! - connects[0]!).toBeGreaterThanOrEqual(
+      ((2 * COUNT - 2 * RATE) / RATE) * 1000 - 500,
+    );
+  });
+
+  it('deleting a cluster in the app removes it from Rancher and from the main cluster', async () => {
+    const id = engine.registry.get('r-01').rancherId;
+    await engine.handle('clusters.delete', { name: 'r-01' });
+    expect(await standin.del(`/clusters/${id}`)).toBe(404);
+    expect((await clusters()).some((c) => c.name === 'r-01')).toBe(false);
+    const ns = await main.rest.get<KubeList<KubeObject>>('/api/v1/namespaces', {
+      labelSelector: `${TENANT_LABEL}=r-01`,
+    });
+    expect(ns.items).toHaveLength(0);
+  });
+
+  it('deleting a cluster in Rancher makes the app stop its tunnels and clean up', async () => {
+    const id = engine.registry.get('r-02').rancherId;
+    expect(await standin.del(`/clusters/${id}`)).toBe(202);
+    // The watcher notices within its 2 s interval; removal then waits for the namespaces to be gone.
+    await eventually(
+      () =>
+        (engine.registry.has('r-02')
+          ? engine.registry.get('r-02').status === 'deleting' || !engine.rancher!.hasTunnels('r-02')
+          : true) || undefined,
+      'r-02 seen as deleted',
+      15_000,
+    );
+    await eventually(() => !engine.registry.has('r-02') || undefined, 'r-02 removed from the app', 120_000);
+    expect(engine.rancher!.hasTunnels('r-02')).toBe(false);
+    await eventually(
+      async () => {
+        const ns = await main.rest.get<KubeList<KubeObject>>('/api/v1/namespaces', {
+          labelSelector: `${TENANT_LABEL}=r-02`,
+        });
+        return ns.items.length === 0 || undefined;
+      },
+      'r-02 tenant removed',
+      60_000,
+    );
+  });
+
+  async function failureOf(over: Partial<AgentConfig>, name: string): Promise<string> {
+    const other = new Engine({
+      config: config(over),
+      logger: memoryLogger().logger,
+      shell: 'headless',
+      mainCluster: main.provider,
+    });
+    other.start();
+    try {
+      await other.handle('clusters.create', { name, template: 'tiny' });
+      const failed = await eventually(
+        () => {
+          const r = other.registry.get(name);
+          return r.status === 'failed' ? r : undefined;
+        },
+        `${name} to fail`,
+        120_000,
+      );
+      return failed.error ?? '';
+    } finally {
+      await other.stop();
+    }
+  }
+
+  it('says exactly what is wrong with a bad token, an unreachable or untrusted Rancher, and leaves nothing in Rancher', async () => {
+    expect(await failureOf({ BearerToken: 'token-wrong:nope' }, 'bad-token')).toMatch(
+      /Rancher refused the API token \(401/,
+    );
+    expect(await failureOf({ RancherURL: 'https://127.0.0.1:1' }, 'no-rancher')).toMatch(
+      /unreachable \(ECONNREFUSED\)/,
+    );
+    expect(await failureOf({ RancherCACert: '' }, 'untrusted')).toMatch(
+      /certificate this agent does not trust/,
+    );
+    const names = (await clusters()).map((c) => c.name);
+    for (const n of ['bad-token', 'no-rancher', 'untrusted']) expect(names).not.toContain(n);
+  });
+
+  it('never logs a secret', () => {
+    const text = log.lines.join('\n');
+    expect(text).not.toContain(STANDIN_TOKEN.split(':')[1]);
+    expect(text).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\./);
+    expect(text).not.toMatch(/stv-cluster-[a-z0-9]{20,}/);
+  });
+});
