@@ -4,7 +4,7 @@
  * the time goes. Writes the section "Tenant provisioning" of docs/benchmarks.md.
  */
 import { it } from 'vitest';
-import { defaultConfig } from '../src/main/engine/config/agent-config';
+import { testConfig } from '../test/helpers/test-config';
 import { Engine } from '../src/main/engine/engine';
 import { provisionObjectCount } from '../src/main/engine/tenant/provision-tenant';
 import { resolveTemplate } from '../src/main/engine/tenant/template/load-template';
@@ -28,7 +28,7 @@ interface Run {
 it('tenant provisioning throughput', { timeout: 1_800_000 }, async () => {
   const main = await startTestMainCluster();
   const engine = new Engine({
-    config: defaultConfig(),
+    config: testConfig(),
     logger: memoryLogger().logger,
     shell: 'headless',
     mainCluster: main.provider,

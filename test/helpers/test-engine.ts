@@ -1,4 +1,5 @@
-import { defaultConfig, type AgentConfig } from '../../src/main/engine/config/agent-config';
+import type { AgentConfig } from '../../src/main/engine/config/agent-config';
+import { testConfig } from './test-config';
 import { Engine } from '../../src/main/engine/engine';
 import { startWebServer, type RunningWebServer } from '../../src/main/engine/api/web-server';
 import { tempKwokWorkdir } from './kube-stack';
@@ -15,7 +16,7 @@ export async function startApiOnlyAgent(overrides: Partial<AgentConfig> = {}): P
   stop(): Promise<void>;
 }> {
   const { logger, lines } = memoryLogger();
-  const config = { ...defaultConfig(), KwokWorkdir: tempKwokWorkdir(), ListenPort: 0, ...overrides };
+  const config = { ...testConfig(), KwokWorkdir: tempKwokWorkdir(), ListenPort: 0, ...overrides };
   const engine = new Engine({ config, logger, shell: 'headless', ensureMainCluster: false });
   const web = await startWebServer({
     engine,

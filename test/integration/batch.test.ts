@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BatchStatus, ClusterStatus } from '../../src/shared/cluster';
-import { defaultConfig } from '../../src/main/engine/config/agent-config';
+import { testConfig } from '../helpers/test-config';
 import { Engine } from '../../src/main/engine/engine';
 import type { KubeList, KubeObject } from '../../src/main/engine/kube/kube-object';
 import { hostNamespace, TENANT_LABEL } from '../../src/main/engine/tenant/tenant-names';
@@ -20,7 +20,7 @@ describe('batch creation', () => {
   beforeAll(async () => {
     main = await startTestMainCluster();
     engine = new Engine({
-      config: defaultConfig(),
+      config: testConfig(),
       logger: memoryLogger().logger,
       shell: 'headless',
       mainCluster: main.provider,

@@ -7,7 +7,8 @@
  * give specific errors and leave nothing half-made in Rancher.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultConfig, type AgentConfig } from '../../src/main/engine/config/agent-config';
+import type { AgentConfig } from '../../src/main/engine/config/agent-config';
+import { testConfig } from '../helpers/test-config';
 import { Engine } from '../../src/main/engine/engine';
 import type { KubeList, KubeObject } from '../../src/main/engine/kube/kube-object';
 import { canonicalQuantity } from '../../src/main/engine/tenant/quantity';
@@ -40,7 +41,7 @@ describe('import into Rancher (stand-in)', () => {
   const log = memoryLogger();
 
   const config = (over: Partial<AgentConfig> = {}): AgentConfig => ({
-    ...defaultConfig(),
+    ...testConfig(),
     RancherURL: standin.url,
     BearerToken: STANDIN_TOKEN,
     RancherCACert: standin.caPath,

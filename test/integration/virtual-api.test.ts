@@ -12,7 +12,7 @@ import { duplexPair } from 'node:stream';
 import { connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { defaultConfig } from '../../src/main/engine/config/agent-config';
+import { testConfig } from '../helpers/test-config';
 import { Engine } from '../../src/main/engine/engine';
 import { advertisedHost } from '../../src/main/engine/vapi/pki/cluster-identity';
 import { KUBE_BIN_DIR } from '../helpers/kube-stack';
@@ -58,7 +58,7 @@ describe('virtual API per simulated cluster', () => {
   beforeAll(async () => {
     main = await startTestMainCluster();
     engine = new Engine({
-      config: { ...defaultConfig(), HomeDir: dir },
+      config: testConfig({ HomeDir: dir }),
       logger: memoryLogger().logger,
       shell: 'headless',
       mainCluster: main.provider,

@@ -4,6 +4,8 @@
  * are two thin shells over it; neither reaches inside.
  */
 import { EventEmitter } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type {
   EngineInfo,
   EventChannel,
@@ -20,6 +22,9 @@ import { ClusterLifecycle } from './clusters/cluster-lifecycle';
 import { ClusterRegistry } from './clusters/cluster-registry';
 import { KubeRest } from './kube/kube-rest';
 import { RancherIntegration } from './rancher/rancher-integration';
+import type { PersistedCluster } from './store/agent-state';
+import { AesSecretBox, type SecretCipher } from './store/secret-box';
+import { StateStore } from './store/state-store';
 import { TenantManager } from './tenant/tenant-manager';
 import { TenantAuthenticator } from './vapi/auth/tenant-authenticator';
 import { loadOrCreateAppCa } from './vapi/pki/app-ca';
@@ -51,6 +56,8 @@ export interface EngineOptions {
   ensureMainCluster?: boolean;
   /** How often the main cluster's status is refreshed. */
   statusIntervalMs?: number;
+  /** Seals secrets in the state file (desktop: Electron safeStorage); default AES with a 0600 key file. */
+  cipher?: SecretCipher;
 }
 
 type EngineEvents = { [E in EventChannel]: [EventChannels[E]] };
@@ -63,6 +70,8 @@ export class Engine {
   readonly lifecycle: ClusterLifecycle;
   readonly batches: BatchRunner;
   readonly rancher: RancherIntegration | undefined;
+  readonly store: StateStore;
+  private readonly cipher: SecretCipher;
   private tenantManager: Promise<TenantManager> | undefined;
   private virtualApiServer: Promise<VirtualApiServer> | undefined;
   private mainRunningWaiters: { resolve: () => void; reject: (err: Error) => void }[] = [];
@@ -117,6 +126,85 @@ export class Engine {
       },
     });
     this.batches = new BatchRunner(this.registry, this.lifecycle, this.logger);
+    mkdirSync(config.HomeDir, { recursive: true, mode: 0o700 });
+    this.cipher = options.cipher ?? AesSecretBox.fromEnvOrFile(join(config.HomeDir, 'state.key'));
+    this.store = new StateStore(join(config.HomeDir, 'state.json'), () => this.snapshot(), this.logger);
+    this.registry.on('changed', () => this.store.schedule());
+  }
+
+  /** What goes into the state file: every cluster, its template, and its sealed Rancher credentials. */
+  private snapshot(): PersistedCluster[] {
+    return this.registry.list().map((record) => {
+      const creds = this.rancher?.credentialsOf(record.name);
+      return {
+        record,
+        template: this.lifecycle.templateSpec(record.name),
+        ...(creds
+          ? {
+              sealed: {
+                registrationToken: this.cipher.encrypt(creds.registrationToken),
+                serviceAccountToken: this.cipher.encrypt(creds.serviceAccountToken),
+              },
+            }
+          : {}),
+      };
+    });
+  }
+
+  /**
+   * The restart path: every acknowledged cluster comes back. Ready ones are
+   * re-converged and reconnect (rate-limited); those caught mid-creation
+   * resume from their first step (every step is idempotent; Rancher clusters
+   * are adopted by name); failed ones stay failed with their reason;
+   * deletions in progress finish.
+   */
+  private restore(): void {
+    const state = this.store.load();
+    if (!state) return;
+    for (const c of state.clusters) {
+      try {
+        this.lifecycle.adopt(c.record.name, c.template);
+      } catch (err) {
+        this.logger.error(
+          { cluster: c.record.name, err },
+          `state: cluster ${c.record.name} has an unusable template; kept as failed`,
+        );
+        c.record.status = 'failed';
+        c.record.error = `template unusable after restart: ${(err as Error).message}`;
+      }
+      this.registry.restore({ ...c.record, tunnels: undefined });
+      if (c.sealed && this.rancher) {
+        try {
+          this.rancher.restoreCredentials(c.record.name, {
+            rancherId: c.record.rancherId,
+            registrationToken: this.cipher.decrypt(c.sealed.registrationToken),
+            serviceAccountToken: this.cipher.decrypt(c.sealed.serviceAccountToken),
+          });
+        } catch (err) {
+          this.logger.error(
+            { cluster: c.record.name, err },
+            `state: cannot unseal the Rancher credentials of ${c.record.name}; it will be imported again`,
+          );
+          this.registry.update(c.record.name, { status: 'pending' });
+        }
+      }
+    }
+    this.logger.info(
+      { clusters: state.clusters.length },
+      `Restored ${state.clusters.length} clusters from ${this.store.path}`,
+    );
+    for (const record of this.registry.list()) {
+      if (
+        record.status === 'ready' &&
+        (record.rancherId === '' || this.rancher?.credentialsOf(record.name) || !this.rancher)
+      )
+        this.lifecycle.resumeReady(record.name);
+      else if (record.status === 'deleting') void this.lifecycle.delete(record.name).catch(() => undefined);
+      else if (record.status !== 'failed') {
+        this.registry.setStatus(record.name, 'pending');
+        this.lifecycle.start(record.name);
+      }
+    }
   }
 
   /**
@@ -194,6 +282,7 @@ export class Engine {
 
   /** Starts background work. Bringing up the main cluster does not block start. */
   start(): void {
+    this.restore();
     if (this.options.ensureMainCluster !== false) void this.ensureMainCluster();
     else void this.refreshMainCluster(true);
     const interval = this.options.statusIntervalMs ?? 5000;
@@ -204,6 +293,7 @@ export class Engine {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.store.saveNow();
     if (this.statusTimer) clearInterval(this.statusTimer);
     for (const w of this.mainRunningWaiters.splice(0))
       w.reject(new EngineError('unavailable', 'the agent is shutting down'));

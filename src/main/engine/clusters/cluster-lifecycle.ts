@@ -30,6 +30,8 @@ export interface LifecycleDeps {
 
 export class ClusterLifecycle {
   private readonly templates = new Map<string, ClusterTemplate>();
+  /** What each cluster was created from, as given (kept in the state file). */
+  private readonly specs = new Map<string, TemplateSpec>();
   private readonly running = new Map<string, { abort: AbortController; done: Promise<void> }>();
   /** Clusters that may have objects in the main cluster (provisioning began, or adopted). */
   private readonly touched = new Set<string>();
@@ -52,6 +54,7 @@ export class ClusterLifecycle {
     const { template, label } = resolveTemplateSpec(spec);
     const record = this.deps.registry.add(validName, { template: label, batchId });
     this.templates.set(validName, template);
+    this.specs.set(validName, spec ?? 'default');
     if (batchSlots) this.groupSlots.set(validName, batchSlots);
     this.start(validName);
     return record;
@@ -62,10 +65,42 @@ export class ClusterLifecycle {
     return this.templates.get(name);
   }
 
+  templateSpec(name: string): TemplateSpec {
+    return this.specs.get(name) ?? 'default';
+  }
+
   /** Re-adopts a cluster known from before (restart path): keeps its template. */
-  adopt(name: string, template: ClusterTemplate): void {
-    this.templates.set(name, template);
+  adopt(name: string, spec: TemplateSpec): void {
+    this.templates.set(name, resolveTemplateSpec(spec).template);
+    this.specs.set(name, spec);
     this.touched.add(name);
+  }
+
+  /**
+   * Brings a ready cluster back after a restart: its tenant objects are
+   * re-applied (missing ones re-created; idempotent) and its tunnels resumed.
+   */
+  resumeReady(name: string): void {
+    if (this.running.has(name)) return;
+    const abort = new AbortController();
+    const done = (async () => {
+      const release = await this.slots.acquire(abort.signal);
+      try {
+        const template = this.templates.get(name);
+        const tenants = await abortable(this.deps.tenants(), abort.signal);
+        if (template) await tenants.provision(name, template, { signal: abort.signal });
+        await this.deps.rancher()?.resumeTunnels(name);
+      } catch (err) {
+        if (!abort.signal.aborted)
+          this.deps.logger.warn(
+            { cluster: name, err },
+            `Cluster ${name}: resume after restart incomplete: ${(err as Error).message}`,
+          );
+      } finally {
+        release();
+      }
+    })().finally(() => this.running.delete(name));
+    this.running.set(name, { abort, done });
   }
 
   isRunning(name: string): boolean {
@@ -167,6 +202,7 @@ export class ClusterLifecycle {
     }
     await this.deps.forgetApi?.(name);
     this.templates.delete(name);
+    this.specs.delete(name);
     this.touched.delete(name);
     this.groupSlots.delete(name);
     this.deps.registry.remove(name);

@@ -76,6 +76,12 @@ export class ClusterRegistry extends EventEmitter<ClusterRegistryEvents> {
     return { ...record };
   }
 
+  /** Puts back a cluster known from the state file, as it was. */
+  restore(record: ClusterRecord): void {
+    this.clusters.set(record.name, { ...record });
+    this.touch(record.name);
+  }
+
   /**
    * Moves a cluster to a new status, closing the step it was in and opening
    * one for the new status (the details timeline).

@@ -103,6 +103,22 @@ export class RancherIntegration {
     return imported.rancherId;
   }
 
+  /** Credentials as they go into the state file (sealed by the caller). */
+  credentialsOf(name: string): ImportedCluster | undefined {
+    return this.credentials.get(name);
+  }
+
+  /** Puts back credentials read from the state file. */
+  restoreCredentials(name: string, creds: ImportedCluster): void {
+    this.credentials.set(name, creds);
+  }
+
+  /** Starts the tunnels of a cluster imported before a restart. */
+  async resumeTunnels(name: string): Promise<void> {
+    if (!this.credentials.has(name) || this.tunnels.has(name)) return;
+    this.startTunnels(name, await this.deps.virtualApi());
+  }
+
   hasTunnels(name: string): boolean {
     return this.tunnels.has(name);
   }

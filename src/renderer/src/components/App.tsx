@@ -1,16 +1,32 @@
+import { useState } from 'react';
+import { BatchWizard } from './BatchWizard';
+import { ClusterDetails } from './ClusterDetails';
 import { ClusterTable } from './ClusterTable';
 import { MainClusterPanel } from './MainClusterPanel';
 
 export function App(): React.JSX.Element {
+  const [wizardOpen, setWizardOpen] = useState(false);
+  const [detailsName, setDetailsName] = useState<string>();
   return (
     <div className="app">
       <header className="topbar">
         <h1>Scale Cluster Agent</h1>
+        <span className="spacer" />
+        <button
+          type="button"
+          className="button primary"
+          onClick={() => setWizardOpen(true)}
+          data-testid="new-batch"
+        >
+          New batch
+        </button>
       </header>
-      <main className="content">
+      <main className={`content ${detailsName ? 'with-details' : ''}`}>
         <MainClusterPanel />
-        <ClusterTable />
+        <ClusterTable selectedName={detailsName} onOpen={setDetailsName} />
+        {detailsName && <ClusterDetails name={detailsName} onClose={() => setDetailsName(undefined)} />}
       </main>
+      {wizardOpen && <BatchWizard onClose={() => setWizardOpen(false)} />}
     </div>
   );
 }

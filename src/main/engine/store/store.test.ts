@@ -1,0 +1,57 @@
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readWithBackup, writeFileAtomic } from './atomic-file';
+import { parseAgentState } from './agent-state';
+import { AesSecretBox } from './secret-box';
+
+const dir = () => mkdtempSync(join(tmpdir(), 'sca-store-'));
+
+describe('state files', () => {
+  it('writes atomically with a 0600 mode and keeps the previous copy', () => {
+    const path = join(dir(), 'state.json');
+    writeFileAtomic(path, '{"a":1}');
+    writeFileAtomic(path, '{"a":2}');
+    expect(readFileSync(path, 'utf8')).toBe('{"a":2}');
+    expect(readFileSync(`${path}.bak`, 'utf8')).toBe('{"a":1}');
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+  });
+
+  it('falls back to the backup when the file is corrupt, never to empty', () => {
+    const path = join(dir(), 'state.json');
+    writeFileAtomic(path, '{"version":1,"clusters":[]}');
+    writeFileAtomic(path, '{"version":1,"clusters":[]}');
+    writeFileSync(path, 'garbage');
+    const r = readWithBackup(path, parseAgentState);
+    expect(r?.fromBackup).toBe(true);
+    expect(r?.problem).toMatch(/unreadable/);
+    writeFileSync(`${path}.bak`, 'also garbage');
+    expect(() => readWithBackup(path, parseAgentState)).toThrow(/and so is its backup/);
+  });
+
+  it('refuses a state file from a newer agent', () => {
+    expect(() => parseAgentState('{"version":99,"clusters":[]}')).toThrow(/newer agent/);
+  });
+});
+
+describe('secret box', () => {
+  it('seals and opens, with a 0600 key file made once', () => {
+    const d = dir();
+    const box = AesSecretBox.fromEnvOrFile(join(d, 'state.key'), {});
+    const sealed = box.encrypt('eyJhbGciOi.secret.token');
+    expect(sealed).not.toContain('secret');
+    expect(AesSecretBox.fromEnvOrFile(join(d, 'state.key'), {}).decrypt(sealed)).toBe(
+      'eyJhbGciOi.secret.token',
+    );
+    expect(statSync(join(d, 'state.key')).mode & 0o777).toBe(0o600);
+  });
+
+  it('detects tampering', () => {
+    const box = AesSecretBox.fromEnvOrFile(join(dir(), 'k'), {});
+    const sealed = box.encrypt('x');
+    const raw = Buffer.from(sealed.slice(3), 'base64');
+    raw[raw.length - 1] ^= 1;
+    expect(() => box.decrypt(`v1:${raw.toString('base64')}`)).toThrow();
+  });
+});

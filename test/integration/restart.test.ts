@@ -1,0 +1,119 @@
+/**
+ * Nothing lost across a restart: clusters acknowledged by one agent come back
+ * in the next (same home folder), reconnect to Rancher without duplicates,
+ * and the state file holds no secret in clear text; a corrupt state file
+ * falls back to its backup with a warning.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AgentConfig } from '../../src/main/engine/config/agent-config';
+import { Engine } from '../../src/main/engine/engine';
+import { eventually, startTestMainCluster, type TestMainCluster } from '../helpers/main-cluster';
+import { STANDIN_TOKEN, startStandIn, type StandIn } from '../helpers/rancher-standin';
+import { testConfig } from '../helpers/test-config';
+import { memoryLogger } from '../helpers/test-logger';
+
+interface StandInCluster {
+  id: string;
+  name: string;
+  state: string;
+  sessions: { main: { connects: number } };
+}
+
+describe('restart', () => {
+  let main: TestMainCluster;
+  let standin: StandIn;
+  let config: AgentConfig;
+  const engines: Engine[] = [];
+
+  const startEngine = (): Engine => {
+    const engine = new Engine({
+      config,
+      logger: memoryLogger().logger,
+      shell: 'headless',
+      mainCluster: main.provider,
+    });
+    engine.start();
+    engines.push(engine);
+    return engine;
+  };
+  const clusters = async () => (await standin.get<{ data: StandInCluster[] }>('/clusters')).data;
+
+  beforeAll(async () => {
+    [main, standin] = await Promise.all([startTestMainCluster(), startStandIn()]);
+    config = testConfig({
+      RancherURL: standin.url,
+      BearerToken: STANDIN_TOKEN,
+      RancherCACert: standin.caPath,
+      ConnectRatePerSecond: 20,
+    });
+  });
+  afterAll(async () => {
+    for (const e of engines) await e.stop().catch(() => undefined);
+    await standin?.stop();
+    await main?.destroy();
+  });
+
+  it('brings every acknowledged cluster back after a restart, reconnected, with no duplicate in Rancher', async () => {
+    const first = startEngine();
+    await first.handle('batches.create', { pattern: 'rs-{1..3}', template: 'tiny', concurrency: 3 });
+    await eventually(
+      async () => (await clusters()).filter((c) => c.state === 'active').length === 3 || undefined,
+      'three active',
+      120_000,
+    );
+    const before = first.registry
+      .list()
+      .map((c) => ({ name: c.name, rancherId: c.rancherId }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+    await first.stop();
+
+    const state = readFileSync(join(config.HomeDir, 'state.json'), 'utf8');
+    expect(state).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\./); // no service-account JWT in clear
+    expect(state).not.toContain(STANDIN_TOKEN);
+    expect(state).toContain('"sealed"');
+
+    const second = startEngine();
+    const after = second.registry
+      .list()
+      .map((c) => ({ name: c.name, rancherId: c.rancherId }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+    expect(after).toEqual(before);
+    await eventually(
+      () =>
+        second.registry
+          .list()
+          .every(
+            (c) =>
+              c.status === 'ready' &&
+              c.tunnels?.main.state === 'connected' &&
+              c.tunnels.steve.state === 'connected',
+          ) || undefined,
+      'tunnels back after restart',
+      120_000,
+    );
+    const inRancher = await clusters();
+    expect(inRancher.filter((c) => c.name.startsWith('rs-'))).toHaveLength(3);
+    for (const c of inRancher) expect(c.sessions.main.connects).toBeGreaterThanOrEqual(2);
+    await eventually(
+      async () => (await clusters()).every((c) => c.state === 'active') || undefined,
+      'all active again',
+      60_000,
+    );
+    await second.stop();
+  });
+
+  it('falls back to the backup when the state file is corrupt, and says so', async () => {
+    const path = join(config.HomeDir, 'state.json');
+    writeFileSync(path, '{"version":1,"clusters":[{"record"');
+    const log = memoryLogger();
+    const third = new Engine({ config, logger: log.logger, shell: 'headless', mainCluster: main.provider });
+    engines.push(third);
+    third.start();
+    expect(third.registry.names().sort()).toEqual(['rs-1', 'rs-2', 'rs-3']);
+    expect(log.lines.join('\n')).toMatch(
+      /State file problem: .*state\.json is unreadable.*using the backup copy/,
+    );
+  });
+});
