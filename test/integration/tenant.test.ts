@@ -23,6 +23,12 @@ function mebi(q: string): number {
   return Number(q) / (1024 * 1024);
 }
 
+function sameMap(a: Record<string, string> | undefined, b: Record<string, string>): boolean {
+  const sorted = (m: Record<string, string>) =>
+    JSON.stringify(Object.entries(m).sort(([x], [y]) => x.localeCompare(y)));
+  return a !== undefined && sorted(a) === sorted(b);
+}
+
 describe('tenants in the main cluster', () => {
   let main: TestMainCluster;
   let tenants: TenantManager;
@@ -58,11 +64,25 @@ describe('tenants in the main cluster', () => {
         expect(node.metadata.labels?.[`node-role.kubernetes.io/${role}`]).toBe('true');
       expect(node.metadata.annotations?.['kwok.x-k8s.io/node']).toBe('fake');
       expect(node.spec?.taints ?? []).toEqual([]);
-      expect(node.status?.capacity).toEqual(t.capacity);
-      expect(node.status?.allocatable).toEqual(t.allocatable);
-      expect(node.status?.nodeInfo?.kubeletVersion).toBe(t.version);
-      expect(node.status?.addresses).toContainEqual({ type: 'InternalIP', address: t.internalIP });
     }
+    // kwok initializes a node's status as it first sees it; within moments the
+    // status is the template's (created with it, and held by the reconciler).
+    await eventually(
+      async () => {
+        const fresh = (await nodes()).items.filter((n) => n.metadata.labels?.[TENANT_LABEL] === 'alpha');
+        return fresh.every((node) => {
+          const t = template.nodes.find((n) => `alpha-${n.name}` === node.metadata.name)!;
+          return (
+            sameMap(node.status?.capacity, t.capacity) &&
+            sameMap(node.status?.allocatable, t.allocatable) &&
+            node.status?.nodeInfo?.kubeletVersion === t.version &&
+            node.status?.addresses?.some((a) => a.type === 'InternalIP' && a.address === t.internalIP)
+          );
+        });
+      },
+      'node status as the template says',
+      15_000,
+    );
     await eventually(async () => {
       const fresh = (await nodes()).items.filter((n) => n.metadata.labels?.[TENANT_LABEL] === 'alpha');
       return fresh.every((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
