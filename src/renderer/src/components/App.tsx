@@ -21,10 +21,12 @@ export function App(): React.JSX.Element {
           New batch
         </button>
       </header>
-      <main className={`content ${detailsName ? 'with-details' : ''}`}>
-        <MainClusterPanel />
+      <main className="content">
+        <div className="sidebar">
+          <MainClusterPanel />
+          {detailsName && <ClusterDetails name={detailsName} onClose={() => setDetailsName(undefined)} />}
+        </div>
         <ClusterTable selectedName={detailsName} onOpen={setDetailsName} />
-        {detailsName && <ClusterDetails name={detailsName} onClose={() => setDetailsName(undefined)} />}
       </main>
       {wizardOpen && <BatchWizard onClose={() => setWizardOpen(false)} />}
     </div>

@@ -30,6 +30,14 @@ function StepItem({ step, now }: { step: ClusterStep; now: number }): React.JSX.
   );
 }
 
+/** From the first step to reaching ready, when it has. */
+function totalMs(steps: ClusterStep[]): number | undefined {
+  const first = steps[0];
+  const ready = steps.findLast((s) => s.status === 'ready');
+  if (!first || !ready) return undefined;
+  return Date.parse(ready.startedAt) - Date.parse(first.startedAt);
+}
+
 function TunnelBlock({
   label,
   tunnel,
@@ -112,6 +120,11 @@ export function ClusterDetails({ name, onClose }: { name: string; onClose: () =>
               <StepItem key={`${step.status}-${i}`} step={step} now={now} />
             ))}
           </ol>
+          {totalMs(cluster.steps) !== undefined && (
+            <p className="timeline-total" data-testid="steps-total">
+              Ready after {formatDuration(totalMs(cluster.steps) ?? 0)}
+            </p>
+          )}
           <h3>Tunnels</h3>
           <TunnelBlock label="main" tunnel={cluster.tunnels?.main} />
           <TunnelBlock label="steve" tunnel={cluster.tunnels?.steve} />
