@@ -6,6 +6,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { CoreV1Api, type V1Node } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ExternalProvider } from '../../src/main/engine/kube/external-provider';
 import { KwokctlProvider } from '../../src/main/engine/kube/kwokctl-provider';
 import { freePort } from '../helpers/free-port';
 import { requireKubeStack, tempKwokWorkdir } from '../helpers/kube-stack';
@@ -66,6 +67,15 @@ describe('kwokctl main cluster', () => {
     }
     expect(ready).toBe(true);
     expect((await provider.status()).nodeCount).toBe(1);
+  });
+
+  it('serves as an external main cluster through its kubeconfig', async () => {
+    const external = new ExternalProvider(provider.kubeconfigPath);
+    const info = await external.ensure();
+    expect(info).toMatchObject({ provider: 'external', state: 'running', kubeVersion: 'v1.36.1', nodeCount: 1 });
+    await expect(external.stop()).rejects.toThrow(/not managed by the agent/);
+    const missing = new ExternalProvider('/nonexistent/kubeconfig');
+    expect(await missing.status()).toMatchObject({ state: 'error', message: expect.stringMatching(/does not exist/) });
   });
 
   it('stops, starts again with its data, and deletes', async () => {

@@ -187,6 +187,11 @@ export function ClusterTable({ selectedName, onOpen }: ClusterTableProps): React
           <span className="count" data-testid="cluster-count">
             {all.length}
           </span>
+          {rows.length !== all.length && (
+            <span className="count" data-testid="cluster-shown">
+              ({rows.length} shown)
+            </span>
+          )}
         </h2>
         <select
           aria-label="Filter by status"

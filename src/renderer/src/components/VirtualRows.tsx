@@ -25,6 +25,7 @@ export function VirtualRows({
 }: VirtualRowsProps): React.JSX.Element {
   const ref = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
+  // The container grows with its rows up to a CSS max-height, then scrolls.
   const [viewport, setViewport] = useState(600);
 
   useEffect(() => {
@@ -50,7 +51,7 @@ export function VirtualRows({
       className={className}
       data-testid={testId}
       onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
-      style={{ overflowY: 'auto', position: 'relative' }}
+      style={{ overflowY: 'auto', position: 'relative', height: count * rowHeight }}
     >
       <div style={{ height: count * rowHeight, position: 'relative' }}>{rows}</div>
     </div>
