@@ -24,6 +24,40 @@ export class InProcessKubeClient {
     private readonly token: string,
   ) {}
 
+  /** A long-running GET (a watch): chunks as they come, until close(). */
+  stream(path: string, onChunk: (text: string) => void): { close(): void } {
+    const req = httpRequest(
+      { createConnection: () => this.connect(), method: 'GET', path, headers: this.headers() },
+      (res) => {
+        res.on('data', (c: Buffer) => onChunk(c.toString('utf8')));
+        res.on('error', () => undefined);
+      },
+    );
+    req.on('error', () => undefined);
+    req.end();
+    return { close: () => req.destroy() };
+  }
+
+  private headers(): Record<string, string> {
+    return {
+      host: advertisedHost(this.tenant),
+      authorization: `Bearer ${this.token}`,
+      accept: 'application/json',
+    };
+  }
+
+  /** Plain http runs over this socket, which is already TLS (ours, in memory). */
+  private connect(): Socket {
+    const [server, client] = duplexPair();
+    this.vapi.serveStream(this.tenant, server).catch((err: unknown) => client.destroy(err as Error));
+    return tlsConnect({
+      socket: client as unknown as Socket,
+      ca: this.vapi.identities.caPem,
+      servername: advertisedHost(this.tenant),
+      ALPNProtocols: ['http/1.1'],
+    });
+  }
+
   request<T = unknown>(
     method: string,
     path: string,
@@ -31,26 +65,13 @@ export class InProcessKubeClient {
     contentType = 'application/json',
   ): Promise<InProcessResponse<T>> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const headers: Record<string, string> = {
-      host: advertisedHost(this.tenant),
-      authorization: `Bearer ${this.token}`,
-      accept: 'application/json',
-    };
+    const headers = this.headers();
     if (payload !== undefined) {
       headers['content-type'] = contentType;
       headers['content-length'] = String(Buffer.byteLength(payload));
     }
     return new Promise((resolve, reject) => {
-      const connect = (): Socket => {
-        const [server, client] = duplexPair();
-        this.vapi.serveStream(this.tenant, server).catch((err: unknown) => client.destroy(err as Error));
-        return tlsConnect({
-          socket: client as unknown as Socket,
-          ca: this.vapi.identities.caPem,
-          servername: advertisedHost(this.tenant),
-          ALPNProtocols: ['http/1.1'],
-        });
-      };
+      const connect = (): Socket => this.connect();
       // Plain http over a socket that is already TLS (ours, in memory).
       const req = httpRequest({ createConnection: connect, method, path, headers }, (res) => {
         const chunks: Buffer[] = [];
