@@ -7,7 +7,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import type { MainClusterInfo } from '../../../shared/main-cluster';
 import { EngineError } from '../../../shared/errors';
 import type { MainClusterProvider } from './main-cluster-provider';
-import { probeApiserver } from './probe-apiserver';
+import { infoFromProbe, probeApiserver } from './probe-apiserver';
 
 export class ExternalProvider implements MainClusterProvider {
   readonly kind = 'external' as const;
@@ -44,22 +44,7 @@ export class ExternalProvider implements MainClusterProvider {
     } catch (err) {
       return { ...base, state: 'error', message: (err as Error).message };
     }
-    const probe = await probeApiserver(kc);
-    if (probe.up) {
-      return {
-        ...base,
-        state: 'running',
-        apiEndpoint: probe.endpoint,
-        nodeCount: probe.nodeCount,
-        kubeVersion: probe.kubeVersion,
-      };
-    }
-    return {
-      ...base,
-      state: 'error',
-      apiEndpoint: probe.endpoint,
-      message: `apiserver not answering: ${probe.error}`,
-    };
+    return infoFromProbe(base, await probeApiserver(kc), 'error');
   }
 
   async ensure(): Promise<MainClusterInfo> {

@@ -13,7 +13,7 @@ import { EngineError } from '../../../shared/errors';
 import type { Logger } from '../telemetry/logger';
 import { findKubeBinaries, type BinarySearch, type KubeBinaryPaths } from './kube-binaries';
 import type { MainClusterProvider } from './main-cluster-provider';
-import { describeKubeError, probeApiserver } from './probe-apiserver';
+import { describeKubeError, infoFromProbe, probeApiserver } from './probe-apiserver';
 import { runCommand } from './run-command';
 
 export interface KwokctlProviderOptions {
@@ -69,22 +69,7 @@ export class KwokctlProvider implements MainClusterProvider {
     if (!existsSync(this.kubeconfigPath)) {
       return { ...base, state: 'absent', message: `no kwokctl cluster ${this.name} in ${this.workdir}` };
     }
-    const probe = await probeApiserver(this.kubeConfig(), 3000);
-    if (probe.up) {
-      return {
-        ...base,
-        state: 'running',
-        apiEndpoint: probe.endpoint,
-        nodeCount: probe.nodeCount,
-        kubeVersion: probe.kubeVersion,
-      };
-    }
-    return {
-      ...base,
-      state: 'stopped',
-      apiEndpoint: probe.endpoint,
-      message: `apiserver not answering: ${probe.error}`,
-    };
+    return infoFromProbe(base, await probeApiserver(this.kubeConfig(), 3000), 'stopped');
   }
 
   /** Concurrent callers share one ensure, so two creates never race. */

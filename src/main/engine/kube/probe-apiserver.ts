@@ -4,6 +4,7 @@
  * main cluster with thousands of nodes costs one small request.
  */
 import { CoreV1Api, KubeConfig, VersionApi } from '@kubernetes/client-node';
+import type { MainClusterInfo } from '../../../shared/main-cluster';
 
 export interface ApiserverProbe {
   up: boolean;
@@ -45,4 +46,27 @@ export function describeKubeError(err: unknown): string {
     return code && !err.message.includes(code) ? `${err.message} (${code})` : err.message;
   }
   return String(err);
+}
+
+/** A provider's status from a probe: running, or `downState` with why. */
+export function infoFromProbe(
+  base: Pick<MainClusterInfo, 'provider' | 'name' | 'updatedAt'>,
+  probe: ApiserverProbe,
+  downState: MainClusterInfo['state'],
+): MainClusterInfo {
+  if (probe.up) {
+    return {
+      ...base,
+      state: 'running',
+      apiEndpoint: probe.endpoint,
+      nodeCount: probe.nodeCount,
+      kubeVersion: probe.kubeVersion,
+    };
+  }
+  return {
+    ...base,
+    state: downState,
+    apiEndpoint: probe.endpoint,
+    message: `apiserver not answering: ${probe.error}`,
+  };
 }
