@@ -104,6 +104,48 @@ describe('restart', () => {
     await second.stop();
   });
 
+  it('imports a cluster made without Rancher later, with one action', async () => {
+    const home = testConfig().HomeDir;
+    const local = new Engine({
+      config: { ...config, HomeDir: home, RancherURL: '', BearerToken: '' },
+      logger: memoryLogger().logger,
+      shell: 'headless',
+      mainCluster: main.provider,
+    });
+    engines.push(local);
+    local.start();
+    await local.handle('clusters.create', { name: 'later-1', template: 'tiny' });
+    const ready = await eventually(
+      () => (local.registry.get('later-1').status === 'ready' ? local.registry.get('later-1') : undefined),
+      'local cluster ready',
+      60_000,
+    );
+    expect(ready.message).toBe('local only: no Rancher configured');
+    expect(ready.rancherId).toBe('');
+    await expect(local.handle('clusters.import', { name: 'later-1' })).rejects.toThrow(
+      /no Rancher is configured/,
+    );
+    await local.stop();
+
+    const withRancher = new Engine({
+      config: { ...config, HomeDir: home },
+      logger: memoryLogger().logger,
+      shell: 'headless',
+      mainCluster: main.provider,
+    });
+    engines.push(withRancher);
+    withRancher.start();
+    expect(withRancher.registry.get('later-1')).toMatchObject({ status: 'ready', rancherId: '' });
+    await withRancher.handle('clusters.import', { name: 'later-1' });
+    await eventually(
+      async () => (await clusters()).some((c) => c.name === 'later-1' && c.state === 'active') || undefined,
+      'later-1 active in Rancher',
+      120_000,
+    );
+    expect(withRancher.registry.get('later-1').rancherId).toMatch(/^c-/);
+    await withRancher.stop();
+  });
+
   it('falls back to the backup when the state file is corrupt, and says so', async () => {
     const path = join(config.HomeDir, 'state.json');
     writeFileSync(path, '{"version":1,"clusters":[{"record"');

@@ -116,7 +116,7 @@ export class ClusterLifecycle {
   }
 
   /** Imports a ready local-only cluster into the configured Rancher (one action, later). */
-  importLater(name: string): ClusterRecord {
+  async importLater(name: string): Promise<ClusterRecord> {
     const record = this.deps.registry.get(name);
     if (!this.deps.rancher())
       throw new EngineError('invalid', 'no Rancher is configured (RancherURL and RANCHER_TOKEN)');
@@ -126,6 +126,8 @@ export class ClusterLifecycle {
         `cluster ${name} is ${record.status}${record.rancherId ? ` and already in Rancher as ${record.rancherId}` : ''}`,
       );
     }
+    // A resume after restart may still be re-converging it: import after that.
+    await this.running.get(name)?.done;
     this.deps.registry.setStatus(name, 'pending');
     this.start(name);
     return this.deps.registry.get(name);
