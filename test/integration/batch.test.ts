@@ -55,10 +55,16 @@ describe('batch creation', () => {
       spec: { hard: { pods: '0' } },
     });
     // Admission enforces the quota once its controller has recorded it.
-    await eventually(async () => {
-      const q = await main.rest.get<{ status?: { hard?: Record<string, string> } }>(`/api/v1/namespaces/${ns}/resourcequotas/no-pods`);
-      return q.status?.hard?.pods === '0' || undefined;
-    }, 'quota observed', 30_000);
+    await eventually(
+      async () => {
+        const q = await main.rest.get<{ status?: { hard?: Record<string, string> } }>(
+          `/api/v1/namespaces/${ns}/resourcequotas/no-pods`,
+        );
+        return q.status?.hard?.pods === '0' || undefined;
+      },
+      'quota observed',
+      30_000,
+    );
     return ns;
   }
 

@@ -72,10 +72,18 @@ describe('kwokctl main cluster', () => {
   it('serves as an external main cluster through its kubeconfig', async () => {
     const external = new ExternalProvider(provider.kubeconfigPath);
     const info = await external.ensure();
-    expect(info).toMatchObject({ provider: 'external', state: 'running', kubeVersion: 'v1.36.1', nodeCount: 1 });
+    expect(info).toMatchObject({
+      provider: 'external',
+      state: 'running',
+      kubeVersion: 'v1.36.1',
+      nodeCount: 1,
+    });
     await expect(external.stop()).rejects.toThrow(/not managed by the agent/);
     const missing = new ExternalProvider('/nonexistent/kubeconfig');
-    expect(await missing.status()).toMatchObject({ state: 'error', message: expect.stringMatching(/does not exist/) });
+    expect(await missing.status()).toMatchObject({
+      state: 'error',
+      message: expect.stringMatching(/does not exist/),
+    });
   });
 
   it('stops, starts again with its data, and deletes', async () => {

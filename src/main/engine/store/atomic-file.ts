@@ -63,7 +63,10 @@ export function readWithBackup<T>(path: string, parse: (text: string) => T): Rea
         problem: problem ?? `${path} is missing`,
       };
     } catch (err) {
-      throw new Error(`${problem ?? `${path} is missing`}, and so is its backup (${(err as Error).message})`, { cause: err });
+      throw new Error(
+        `${problem ?? `${path} is missing`}, and so is its backup (${(err as Error).message})`,
+        { cause: err },
+      );
     }
   }
   throw new Error(`${problem}; no backup to fall back to`);
