@@ -3,11 +3,12 @@
  * the work is the engine's; this file only hosts it.
  */
 import { join } from 'node:path';
-import { app, BrowserWindow, ipcMain, shell } from 'electron';
+import { app, BrowserWindow, ipcMain, safeStorage, shell } from 'electron';
 import { ConfigError } from './engine/config/agent-config';
 import { loadConfig } from './engine/config/load-config';
 import { Engine } from './engine/engine';
 import { createLogger } from './engine/telemetry/logger';
+import type { SecretCipher } from './engine/store/secret-box';
 import { registerEngineIpc } from './engine-ipc';
 
 function createWindow(): BrowserWindow {
@@ -35,6 +36,22 @@ function createWindow(): BrowserWindow {
   return win;
 }
 
+/**
+ * Secrets in the state file sealed by the operating system's keychain
+ * (Electron safeStorage) where it is available; otherwise the engine's own
+ * AES key file is used.
+ */
+function safeStorageCipher(): SecretCipher | undefined {
+  if (!safeStorage.isEncryptionAvailable()) return undefined;
+  return {
+    encrypt: (plain) => `ss1:${safeStorage.encryptString(plain).toString('base64')}`,
+    decrypt: (sealed) => {
+      if (!sealed.startsWith('ss1:')) throw new Error('not sealed by safeStorage');
+      return safeStorage.decryptString(Buffer.from(sealed.slice(4), 'base64'));
+    },
+  };
+}
+
 async function start(): Promise<void> {
   let loaded: ReturnType<typeof loadConfig>;
   try {
@@ -50,7 +67,7 @@ async function start(): Promise<void> {
   }
   const logger = createLogger({ level: loaded.config.LogLevel, pretty: true });
   for (const warning of loaded.warnings) logger.warn(warning);
-  const engine = new Engine({ config: loaded.config, logger, shell: 'desktop' });
+  const engine = new Engine({ config: loaded.config, logger, shell: 'desktop', cipher: safeStorageCipher() });
   registerEngineIpc(ipcMain, engine, () => BrowserWindow.getAllWindows());
   engine.start();
   createWindow();
