@@ -17,6 +17,7 @@ import { ConnectRateLimiter } from './connect-rate-limiter';
 import { RancherClient } from './rancher-client';
 import { importIntoRancher, type ImportedCluster } from './rancher-import';
 import { SteveHandler } from './steve-handler';
+import { mainTunnelAllow, steveTunnelAllow } from './tunnel-allow';
 import { TunnelLoop } from './tunnel-loop';
 import { mainTunnelHeaders, steveTunnelHeaders } from './tunnel-params';
 
@@ -159,8 +160,7 @@ export class RancherIntegration {
           caPem: vapi.identities.caPem,
           token: creds.serviceAccountToken,
         }),
-      // Only the cluster's own API, and only over TCP: never another local port.
-      allow: (proto, addr) => proto === 'tcp' && addr === address,
+      allow: mainTunnelAllow(address),
       dial: async () => {
         const [ours, theirs] = duplexPair();
         await vapi.serveStream(name, ours);
@@ -172,8 +172,7 @@ export class RancherIntegration {
       kind: 'steve',
       url: () => `${base}/v3/connect`,
       headers: () => steveTunnelHeaders(creds.registrationToken),
-      // Like Steve's own aggregation client, every TCP Connect is served in-process by the Steve handler.
-      allow: (proto) => proto === 'tcp',
+      allow: steveTunnelAllow,
       dial: async () => {
         const [ours, theirs] = duplexPair();
         this.steve.serve(ours);
