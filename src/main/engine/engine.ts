@@ -24,6 +24,7 @@ import { KubeRest } from './kube/kube-rest';
 import { RancherIntegration } from './rancher/rancher-integration';
 import type { PersistedCluster } from './store/agent-state';
 import { AesSecretBox, type SecretCipher } from './store/secret-box';
+import { AgentMetrics } from './telemetry/agent-metrics';
 import { StateStore } from './store/state-store';
 import { TenantManager } from './tenant/tenant-manager';
 import { TenantAuthenticator } from './vapi/auth/tenant-authenticator';
@@ -71,6 +72,8 @@ export class Engine {
   readonly batches: BatchRunner;
   readonly rancher: RancherIntegration | undefined;
   readonly store: StateStore;
+  readonly metrics: AgentMetrics;
+  private kubeRest: KubeRest | undefined;
   private readonly cipher: SecretCipher;
   private tenantManager: Promise<TenantManager> | undefined;
   private virtualApiServer: Promise<VirtualApiServer> | undefined;
@@ -106,7 +109,9 @@ export class Engine {
           logger: this.logger,
           virtualApi: () => this.virtualApi(),
           onTunnels: (name, tunnels) => {
-            if (this.registry.has(name)) this.registry.update(name, { tunnels });
+            if (!this.registry.has(name)) return;
+            this.metrics.tunnelsChanged(this.registry.get(name).tunnels, tunnels);
+            this.registry.update(name, { tunnels });
           },
           onGone: (name, why) => void this.lifecycle.removeGone(name, why),
           importedClusters: () =>
@@ -126,6 +131,12 @@ export class Engine {
       },
     });
     this.batches = new BatchRunner(this.registry, this.lifecycle, this.logger);
+    this.metrics = new AgentMetrics({
+      clusters: () => this.registry.list(),
+      kubeStats: () => this.kubeRest?.stats,
+      traffic: () => this.rancher?.traffic(),
+      faults: () => ({ refuse_connects: this.rancher?.refusingUntil ? 1 : 0 }),
+    });
     mkdirSync(config.HomeDir, { recursive: true, mode: 0o700 });
     this.cipher = options.cipher ?? AesSecretBox.fromEnvOrFile(join(config.HomeDir, 'state.key'));
     this.store = new StateStore(join(config.HomeDir, 'state.json'), () => this.snapshot(), this.logger);
@@ -215,6 +226,7 @@ export class Engine {
     this.tenantManager ??= (async () => {
       await this.waitMainRunning();
       const rest = await KubeRest.fromKubeConfig(this.mainCluster.kubeConfig());
+      this.kubeRest = rest;
       const manager = new TenantManager(rest, this.logger);
       await manager.start();
       return manager;
@@ -237,6 +249,7 @@ export class Engine {
         authenticator,
         resources: new ApiResources(tenants.rest),
         logger: this.logger,
+        onRequest: (method, watch, code, ms) => this.metrics.observeVapi(method, watch, code, ms),
       });
       return new VirtualApiServer(handler, new ClusterIdentities(ca), authenticator, this.logger);
     })().catch((err: unknown) => {
@@ -244,6 +257,56 @@ export class Engine {
       throw err;
     });
     return this.virtualApiServer;
+  }
+
+  private requireRancher(): RancherIntegration {
+    if (!this.rancher)
+      throw new EngineError('invalid', 'no Rancher is configured: there are no tunnels to act on');
+    return this.rancher;
+  }
+
+  /** Faults in effect, for the UI and REST. */
+  faults(): { refuseConnectsUntil: string | null; droppedSessions: number } {
+    const until = this.rancher?.refusingUntil ?? 0;
+    return {
+      refuseConnectsUntil: until ? new Date(until).toISOString() : null,
+      droppedSessions: this.droppedSessions,
+    };
+  }
+
+  private droppedSessions = 0;
+
+  /** Drops the tunnels of the named clusters (all when none are named) now; they reconnect by themselves. */
+  dropTunnels(request: Record<string, unknown>): { dropped: number } {
+    const rancher = this.requireRancher();
+    const names = request?.clusters;
+    if (names !== undefined && (!Array.isArray(names) || !names.every((n) => typeof n === 'string'))) {
+      throw new EngineError('invalid', '"clusters" must be a list of cluster names');
+    }
+    for (const n of (names as string[] | undefined) ?? []) this.registry.get(n);
+    let dropped = 0;
+    if (names === undefined) dropped = rancher.dropSessions();
+    else for (const n of names as string[]) dropped += rancher.dropSessions(n);
+    this.droppedSessions += dropped;
+    this.logger.warn({ dropped }, `Fault injection: dropped the tunnels of ${dropped} clusters`);
+    return { dropped };
+  }
+
+  /** Refuses every tunnel connect for a number of seconds (0 clears it). */
+  refuseConnects(request: Record<string, unknown>): { refuseConnectsUntil: string | null } {
+    const rancher = this.requireRancher();
+    const seconds = request?.seconds;
+    if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0 || seconds > 86_400) {
+      throw new EngineError('invalid', '"seconds" must be a number from 0 to 86400');
+    }
+    rancher.refuseConnects(seconds);
+    this.logger.warn(`Fault injection: refusing tunnel connects for ${seconds} s`);
+    return { refuseConnectsUntil: this.faults().refuseConnectsUntil };
+  }
+
+  clearFaults(): ReturnType<Engine['faults']> {
+    this.rancher?.refuseConnects(0);
+    return this.faults();
   }
 
   /** A kubeconfig for a cluster's local API endpoint (holds a fresh token: never logged). */

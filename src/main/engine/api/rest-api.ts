@@ -10,7 +10,10 @@
  * GET /batches, GET /batches/{id}, POST /batches/{id}/cancel and /retry;
  * GET /clusters/{name}/kubeconfig (a kubeconfig for its local endpoint);
  * POST /clusters/{name}/import (a local-only cluster into the configured Rancher);
- * GET /main-cluster for the main cluster's status. Errors answer
+ * GET /main-cluster for the main cluster's status; GET /metrics (Prometheus);
+ * fault injection: POST /faults/drop-tunnels {"clusters":[...]} (all when
+ * omitted), POST /faults/refuse-connects {"seconds":N}, GET and DELETE /faults.
+ * Errors answer
  * {"success":false,"error":<code>,"message":<why>} with the matching status.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -31,6 +34,35 @@ export async function handleRestRequest(
     if (path === '/healthz') {
       if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(res, 'GET');
       sendText(res, 200, 'ok');
+      return true;
+    }
+    if (path === '/metrics') {
+      if (method !== 'GET') return methodNotAllowed(res, 'GET');
+      const text = await engine.metrics.registry.metrics();
+      res.writeHead(200, { 'content-type': engine.metrics.registry.contentType });
+      res.end(text);
+      return true;
+    }
+    if (path === '/faults') {
+      if (method === 'GET') {
+        sendJson(res, 200, engine.faults());
+        return true;
+      }
+      if (method === 'DELETE') {
+        sendJson(res, 200, engine.clearFaults());
+        return true;
+      }
+      return methodNotAllowed(res, 'GET, DELETE');
+    }
+    const fault = /^\/faults\/(drop-tunnels|refuse-connects)$/.exec(path);
+    if (fault) {
+      if (method !== 'POST') return methodNotAllowed(res, 'POST');
+      const body = (await readJsonBody(req)) as Record<string, unknown>;
+      sendJson(
+        res,
+        200,
+        fault[1] === 'drop-tunnels' ? engine.dropTunnels(body) : engine.refuseConnects(body),
+      );
       return true;
     }
     if (path === '/main-cluster') {

@@ -18,7 +18,7 @@ import { RancherClient } from './rancher-client';
 import { importIntoRancher, type ImportedCluster } from './rancher-import';
 import { SteveHandler } from './steve-handler';
 import { mainTunnelAllow, steveTunnelAllow } from './tunnel-allow';
-import { TunnelLoop } from './tunnel-loop';
+import { addTraffic, TunnelLoop, type TunnelTraffic } from './tunnel-loop';
 import { mainTunnelHeaders, steveTunnelHeaders } from './tunnel-params';
 
 export interface RancherIntegrationDeps {
@@ -46,6 +46,11 @@ export class RancherIntegration {
   private readonly credentials = new Map<string, ImportedCluster>();
   private watcher: NodeJS.Timeout | undefined;
   private blockedUntil = 0;
+  /** Traffic of tunnels already stopped, so totals never go down. */
+  private readonly stoppedTraffic: Record<'main' | 'steve', TunnelTraffic> = {
+    main: { framesIn: 0, framesOut: 0, bytesIn: 0, bytesOut: 0 },
+    steve: { framesIn: 0, framesOut: 0, bytesIn: 0, bytesOut: 0 },
+  };
 
   constructor(private readonly deps: RancherIntegrationDeps) {
     const { config, logger } = deps;
@@ -188,6 +193,8 @@ export class RancherIntegration {
     if (!t) return;
     this.tunnels.delete(name);
     await Promise.all([t.main.stop(), t.steve.stop()]);
+    addTraffic(this.stoppedTraffic.main, t.main.traffic());
+    addTraffic(this.stoppedTraffic.steve, t.steve.traffic());
     this.deps.logger.info({ cluster: name }, `Cluster ${name}: tunnels stopped`);
   }
 
@@ -214,9 +221,24 @@ export class RancherIntegration {
     return n;
   }
 
-  /** Refuse to connect for a while (fault injection). */
+  /** Refuse to connect for a while (fault injection); 0 clears it. */
   refuseConnects(seconds: number): void {
-    this.blockedUntil = Date.now() + seconds * 1000;
+    this.blockedUntil = seconds > 0 ? Date.now() + seconds * 1000 : 0;
+  }
+
+  /** When refused connects end (ms since epoch), or 0. */
+  get refusingUntil(): number {
+    return this.blockedUntil > Date.now() ? this.blockedUntil : 0;
+  }
+
+  /** Frames and bytes per tunnel kind, all clusters, all sessions so far. */
+  traffic(): Record<'main' | 'steve', TunnelTraffic> {
+    const out = { main: { ...this.stoppedTraffic.main }, steve: { ...this.stoppedTraffic.steve } };
+    for (const t of this.tunnels.values()) {
+      addTraffic(out.main, t.main.traffic());
+      addTraffic(out.steve, t.steve.traffic());
+    }
+    return out;
   }
 
   startDeletionWatcher(): void {

@@ -33,8 +33,24 @@ export interface TunnelLoopOptions {
   blockedUntil?: () => number;
 }
 
+/** Frames and bytes a tunnel has carried, over all its sessions. */
+export interface TunnelTraffic {
+  framesIn: number;
+  framesOut: number;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+export function addTraffic(into: TunnelTraffic, add: TunnelTraffic): void {
+  into.framesIn += add.framesIn;
+  into.framesOut += add.framesOut;
+  into.bytesIn += add.bytesIn;
+  into.bytesOut += add.bytesOut;
+}
+
 export class TunnelLoop {
   private stopped = false;
+  private readonly finished: TunnelTraffic = { framesIn: 0, framesOut: 0, bytesIn: 0, bytesOut: 0 };
   private session: ClientSession | undefined;
   private wake: (() => void) | undefined;
   private readonly abort = new AbortController();
@@ -55,6 +71,13 @@ export class TunnelLoop {
 
   get currentSession(): ClientSession | undefined {
     return this.session;
+  }
+
+  /** Traffic of every session so far, the live one included. */
+  traffic(): TunnelTraffic {
+    const total = { ...this.finished };
+    if (this.session) addTraffic(total, this.session.stats);
+    return total;
   }
 
   /** Drops the current session now (fault injection); the loop reconnects. */
@@ -110,6 +133,7 @@ export class TunnelLoop {
           logger.info({ cluster, tunnel: kind }, `Cluster ${cluster}: ${kind} tunnel connected to Rancher`);
         else logger.info({ cluster, tunnel: kind }, `Cluster ${cluster}: ${kind} tunnel reconnected`);
         const reason = await session.closed;
+        addTraffic(this.finished, session.stats);
         this.session = undefined;
         this.backoff.sessionEnded(Date.now() - connectedAt);
         if (this.stopped) break;

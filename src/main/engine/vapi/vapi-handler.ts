@@ -44,7 +44,7 @@ export interface VirtualApiDeps {
   resources: ApiResources;
   logger: Logger;
   /** Request counters by verb and code (metrics). */
-  onRequest?: (tenant: string, method: string, code: number, ms: number) => void;
+  onRequest?: (method: string, watch: boolean, code: number, ms: number) => void;
 }
 
 export class VirtualApiHandler {
@@ -52,8 +52,9 @@ export class VirtualApiHandler {
 
   async handle(tenant: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
-    res.once('finish', () =>
-      this.deps.onRequest?.(tenant, req.method ?? 'GET', res.statusCode, performance.now() - started),
+    const watch = /[?&]watch=(1|true)\b/.test(req.url ?? '');
+    res.once('close', () =>
+      this.deps.onRequest?.(req.method ?? 'GET', watch, res.statusCode, performance.now() - started),
     );
     try {
       if (!(await this.deps.authenticator.authenticate(tenant, req.headers.authorization))) {
