@@ -17,6 +17,8 @@ export interface AgentProcess {
   workdir: string;
   home: string;
   output: () => string;
+  /** Kills the process at once (SIGKILL), leaving the main cluster running. */
+  kill(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -29,13 +31,25 @@ export function requireBuild(): void {
   }
 }
 
-export async function startAgentProcess(extraArgs: string[] = []): Promise<AgentProcess> {
+export interface AgentProcessOptions {
+  /** Reuse a home (state), kwokctl workdir and ports: a restart of the same agent. */
+  home?: string;
+  workdir?: string;
+  port?: number;
+  apiPort?: number;
+  env?: Record<string, string>;
+}
+
+export async function startAgentProcess(
+  extraArgs: string[] = [],
+  options: AgentProcessOptions = {},
+): Promise<AgentProcess> {
   requireBuild();
   requireKubeStack();
-  const port = await freePort();
-  const apiPort = await freePort();
-  const home = mkdtempSync(join(tmpdir(), 'sca-home-'));
-  const workdir = mkdtempSync(join(tmpdir(), 'sca-kwok-'));
+  const port = options.port ?? (await freePort());
+  const apiPort = options.apiPort ?? (await freePort());
+  const home = options.home ?? mkdtempSync(join(tmpdir(), 'sca-home-'));
+  const workdir = options.workdir ?? mkdtempSync(join(tmpdir(), 'sca-kwok-'));
   let log = '';
   const child: ChildProcess = spawn(
     process.execPath,
@@ -53,7 +67,7 @@ export async function startAgentProcess(extraArgs: string[] = []): Promise<Agent
       ...extraArgs,
     ],
     {
-      env: { ...process.env, SCALE_AGENT_HOME: home, RANCHER_URL: '', RANCHER_TOKEN: '' },
+      env: { ...process.env, SCALE_AGENT_HOME: home, RANCHER_URL: '', RANCHER_TOKEN: '', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -77,6 +91,11 @@ export async function startAgentProcess(extraArgs: string[] = []): Promise<Agent
     workdir,
     home,
     output: () => log,
+    kill: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+    },
     stop: async () => {
       if (child.exitCode === null) {
         child.kill('SIGTERM');

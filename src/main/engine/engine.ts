@@ -473,6 +473,8 @@ export class Engine {
     'clusters.get': async ({ name }) => this.registry.get(name),
     'clusters.create': async ({ name, template }) => {
       const record = this.lifecycle.create(name, template);
+      // Acknowledged means on disk: a crash right after the answer loses nothing.
+      this.store.saveNow();
       this.logger.info(
         { cluster: record.name, template: record.template },
         `Cluster ${record.name} accepted`,
@@ -485,7 +487,11 @@ export class Engine {
     },
     'clusters.retry': async ({ name }) => this.lifecycle.retry(name),
     'clusters.import': async ({ name }) => this.lifecycle.importLater(name),
-    'batches.create': async (request) => this.batches.create(request),
+    'batches.create': async (request) => {
+      const status = this.batches.create(request);
+      this.store.saveNow();
+      return status;
+    },
     'batches.get': async ({ id }) => this.batches.status(id),
     'batches.list': async () => this.batches.list(),
     'batches.cancel': async ({ id }) => this.batches.cancel(id),
