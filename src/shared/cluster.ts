@@ -60,6 +60,8 @@ export interface ClusterRecord {
   batchId?: string;
   nodeCount: number;
   podCount: number;
+  /** Port of the cluster's local API endpoint on 127.0.0.1, once one was asked for. */
+  localPort?: number;
   /** The main (cluster agent) and Steve tunnels, once imported into Rancher. */
   tunnels?: { main: TunnelInfo; steve: TunnelInfo };
   steps: ClusterStep[];

@@ -125,7 +125,41 @@ describe('metrics and fault injection', () => {
     expect(cleared.refuseConnectsUntil).toBeNull();
   });
 
+  it('runs a reconnect storm at the chosen rate, visible in metrics, and ends by itself', async () => {
+    const before = metric(await metrics(), 'scale_agent_tunnel_reconnects_total', 'kind="main"');
+    const droppedBefore = ((await (await fetch(`${web.url}/faults`)).json()) as { droppedSessions: number })
+      .droppedSessions;
+    const started = (await (await post('/faults/storm', { ratePerSecond: 2, seconds: 3 })).json()) as {
+      storm: { ratePerSecond: number } | null;
+    };
+    expect(started.storm?.ratePerSecond).toBe(2);
+    expect(metric(await metrics(), 'scale_agent_faults_active', 'kind="storm"')).toBe(1);
+    await eventually(
+      async () =>
+        ((await (await fetch(`${web.url}/faults`)).json()) as { storm: unknown }).storm === null || undefined,
+      'storm over',
+      15_000,
+    );
+    await eventually(
+      async () => (await clusters()).every((c) => c.state === 'active' && c.hasMainSession) || undefined,
+      'all active after the storm',
+      90_000,
+    );
+    const after = await metrics();
+    // About 2 drops a second for 3 s, round-robin over the clusters; a cluster still
+    // reconnecting when its turn comes has nothing to drop, so count both sides.
+    const dropped =
+      ((await (await fetch(`${web.url}/faults`)).json()) as { droppedSessions: number }).droppedSessions -
+      droppedBefore;
+    expect(dropped).toBeGreaterThanOrEqual(5);
+    expect(
+      metric(after, 'scale_agent_tunnel_reconnects_total', 'kind="main"') - before,
+    ).toBeGreaterThanOrEqual(3);
+    expect(metric(after, 'scale_agent_faults_active', 'kind="storm"')).toBe(0);
+  });
+
   it('refuses bad fault requests with 400', async () => {
+    expect((await post('/faults/storm', { ratePerSecond: 0, seconds: 3 })).status).toBe(400);
     expect((await post('/faults/refuse-connects', { seconds: -1 })).status).toBe(400);
     expect((await post('/faults/drop-tunnels', { clusters: 'm-1' })).status).toBe(400);
     expect((await post('/faults/drop-tunnels', { clusters: ['nope'] })).status).toBe(404);

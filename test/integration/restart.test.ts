@@ -5,6 +5,7 @@
  * falls back to its backup with a warning.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentConfig } from '../../src/main/engine/config/agent-config';
@@ -144,6 +145,72 @@ describe('restart', () => {
     );
     expect(withRancher.registry.get('later-1').rancherId).toMatch(/^c-/);
     await withRancher.stop();
+  });
+
+  it('keeps a local endpoint and its kubeconfig working across a restart, and restarts a dead listener', async () => {
+    const home = testConfig().HomeDir;
+    const cfg = { ...config, HomeDir: home, RancherURL: '', BearerToken: '' };
+    const first = new Engine({
+      config: cfg,
+      logger: memoryLogger().logger,
+      shell: 'headless',
+      mainCluster: main.provider,
+    });
+    engines.push(first);
+    first.start();
+    await first.handle('clusters.create', { name: 'ep-1', template: 'tiny' });
+    await eventually(() => first.registry.get('ep-1').status === 'ready' || undefined, 'ep-1 ready', 60_000);
+    const kubeconfig = await first.kubeconfig('ep-1');
+    const port = Number(/https:\/\/127\.0\.0\.1:(\d+)/.exec(kubeconfig)?.[1]);
+    const token = /token: (\S+)/.exec(kubeconfig)?.[1] ?? '';
+    const ca = Buffer.from(
+      /certificate-authority-data: (\S+)/.exec(kubeconfig)?.[1] ?? '',
+      'base64',
+    ).toString();
+    const nodes = () =>
+      new Promise<number>((resolve) => {
+        const req = httpsRequest(
+          {
+            host: '127.0.0.1',
+            port,
+            path: '/api/v1/nodes',
+            ca,
+            servername: 'localhost',
+            headers: { authorization: `Bearer ${token}` },
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.on('error', () => resolve(0));
+        req.end();
+      });
+    expect(await nodes()).toBe(200);
+    await eventually(
+      () => first.registry.get('ep-1').localPort === port || undefined,
+      'port recorded',
+      5_000,
+    );
+
+    // A listener that dies is started again on the same port.
+    expect((await first.virtualApi()).killLocalListener('ep-1')).toBe(true);
+    await eventually(async () => (await nodes()) === 200 || undefined, 'listener restarted', 10_000);
+    await first.stop();
+    expect(await nodes()).toBe(0);
+
+    // After a restart the same kubeconfig (port and token) works again.
+    const secondLog = memoryLogger();
+    const second = new Engine({
+      config: cfg,
+      logger: secondLog.logger,
+      shell: 'headless',
+      mainCluster: main.provider,
+    });
+    engines.push(second);
+    second.start();
+    await eventually(async () => (await nodes()) === 200 || undefined, 'endpoint back after restart', 60_000);
+    await second.stop();
   });
 
   it('falls back to the backup when the state file is corrupt, and says so', async () => {

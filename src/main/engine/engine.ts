@@ -77,6 +77,10 @@ export class Engine {
   private readonly cipher: SecretCipher;
   private tenantManager: Promise<TenantManager> | undefined;
   private virtualApiServer: Promise<VirtualApiServer> | undefined;
+  /** Settled virtual API, for the state snapshot (which is synchronous). */
+  private virtualApiReady: VirtualApiServer | undefined;
+  /** Kubeconfig token hashes read from the state file, given to the virtual API when it starts. */
+  private readonly restoredTokenHashes = new Map<string, string>();
   private mainRunningWaiters: { resolve: () => void; reject: (err: Error) => void }[] = [];
   private readonly logger: Logger;
   private mainInfo: MainClusterInfo;
@@ -135,7 +139,7 @@ export class Engine {
       clusters: () => this.registry.list(),
       kubeStats: () => this.kubeRest?.stats,
       traffic: () => this.rancher?.traffic(),
-      faults: () => ({ refuse_connects: this.rancher?.refusingUntil ? 1 : 0 }),
+      faults: () => ({ refuse_connects: this.rancher?.refusingUntil ? 1 : 0, storm: this.storm ? 1 : 0 }),
     });
     mkdirSync(config.HomeDir, { recursive: true, mode: 0o700 });
     this.cipher = options.cipher ?? AesSecretBox.fromEnvOrFile(join(config.HomeDir, 'state.key'));
@@ -147,9 +151,13 @@ export class Engine {
   private snapshot(): PersistedCluster[] {
     return this.registry.list().map((record) => {
       const creds = this.rancher?.credentialsOf(record.name);
+      const tokenHashes = this.virtualApiReady
+        ? this.virtualApiReady.authenticator.mintedHashes(record.name)
+        : [...this.restoredTokenHashes].filter(([, t]) => t === record.name).map(([h]) => h);
       return {
         record,
         template: this.lifecycle.templateSpec(record.name),
+        ...(tokenHashes.length > 0 ? { tokenHashes } : {}),
         ...(creds
           ? {
               sealed: {
@@ -184,6 +192,7 @@ export class Engine {
         c.record.error = `template unusable after restart: ${(err as Error).message}`;
       }
       this.registry.restore({ ...c.record, tunnels: undefined });
+      for (const hash of c.tokenHashes ?? []) this.restoredTokenHashes.set(hash, c.record.name);
       if (c.sealed && this.rancher) {
         try {
           this.rancher.restoreCredentials(c.record.name, {
@@ -204,6 +213,12 @@ export class Engine {
       { clusters: state.clusters.length },
       `Restored ${state.clusters.length} clusters from ${this.store.path}`,
     );
+    // Local endpoints come back on their recorded ports (with their kubeconfig tokens) once the main cluster is up.
+    if (state.clusters.some((c) => c.record.localPort)) {
+      void this.virtualApi().catch((err: unknown) =>
+        this.logger.warn({ err }, 'local endpoints not restored'),
+      );
+    }
     for (const record of this.registry.list()) {
       if (
         record.status === 'ready' &&
@@ -251,7 +266,24 @@ export class Engine {
         logger: this.logger,
         onRequest: (method, watch, code, ms) => this.metrics.observeVapi(method, watch, code, ms),
       });
-      return new VirtualApiServer(handler, new ClusterIdentities(ca), authenticator, this.logger);
+      authenticator.restoreMinted(this.restoredTokenHashes);
+      const server = new VirtualApiServer(handler, new ClusterIdentities(ca), authenticator, this.logger);
+      this.virtualApiReady = server;
+      server.onLocalPort = (name, port) => {
+        if (this.registry.has(name) && this.registry.get(name).localPort !== port)
+          this.registry.update(name, { localPort: port });
+      };
+      // Local endpoints come back on the ports recorded before a restart.
+      for (const c of this.registry.list()) {
+        if (c.localPort && c.status !== 'deleting') {
+          await server
+            .listenLocal(c.name, c.localPort)
+            .catch((err: unknown) =>
+              this.logger.warn({ cluster: c.name, err }, 'local endpoint not restored'),
+            );
+        }
+      }
+      return server;
     })().catch((err: unknown) => {
       this.virtualApiServer = undefined;
       throw err;
@@ -266,12 +298,62 @@ export class Engine {
   }
 
   /** Faults in effect, for the UI and REST. */
-  faults(): { refuseConnectsUntil: string | null; droppedSessions: number } {
+  faults(): {
+    refuseConnectsUntil: string | null;
+    droppedSessions: number;
+    storm: { ratePerSecond: number; until: string } | null;
+  } {
     const until = this.rancher?.refusingUntil ?? 0;
     return {
       refuseConnectsUntil: until ? new Date(until).toISOString() : null,
       droppedSessions: this.droppedSessions,
+      storm: this.storm
+        ? { ratePerSecond: this.storm.rate, until: new Date(this.storm.until).toISOString() }
+        : null,
     };
+  }
+
+  private storm: { rate: number; until: number; timer: NodeJS.Timeout; savedRate: number } | undefined;
+
+  /**
+   * Reconnect storm: drops clusters' tunnels one after another at a chosen
+   * rate for a while, and lets reconnects through at that rate too, to see
+   * how Rancher copes. Ends by itself, or with DELETE /faults.
+   */
+  startStorm(request: Record<string, unknown>): ReturnType<Engine['faults']> {
+    const rancher = this.requireRancher();
+    const rate = request?.ratePerSecond;
+    const seconds = request?.seconds;
+    if (typeof rate !== 'number' || !Number.isFinite(rate) || rate <= 0 || rate > 1000) {
+      throw new EngineError('invalid', '"ratePerSecond" must be a number above 0 and at most 1000');
+    }
+    if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0 || seconds > 3600) {
+      throw new EngineError('invalid', '"seconds" must be a number above 0 and at most 3600');
+    }
+    this.stopStorm();
+    const savedRate = rancher.limiter.rate;
+    rancher.limiter.setRate(Math.max(rate, savedRate));
+    let next = 0;
+    const timer = setInterval(() => {
+      if (!this.storm || Date.now() >= this.storm.until) {
+        this.stopStorm();
+        return;
+      }
+      const names = this.registry.names().filter((n) => rancher.hasTunnels(n));
+      if (names.length === 0) return;
+      this.droppedSessions += rancher.dropSessions(names[next++ % names.length]);
+    }, 1000 / rate);
+    this.storm = { rate, until: Date.now() + seconds * 1000, timer, savedRate };
+    this.logger.warn(`Fault injection: reconnect storm at ${rate} drops/s for ${seconds} s`);
+    return this.faults();
+  }
+
+  private stopStorm(): void {
+    if (!this.storm) return;
+    clearInterval(this.storm.timer);
+    this.rancher?.limiter.setRate(this.storm.savedRate);
+    this.storm = undefined;
+    this.logger.info('Fault injection: reconnect storm over');
   }
 
   private droppedSessions = 0;
@@ -306,6 +388,7 @@ export class Engine {
 
   clearFaults(): ReturnType<Engine['faults']> {
     this.rancher?.refuseConnects(0);
+    this.stopStorm();
     return this.faults();
   }
 
@@ -317,7 +400,9 @@ export class Engine {
         'conflict',
         `cluster ${name} is ${record.status}; a kubeconfig is available once it is ready`,
       );
-    return (await this.virtualApi()).kubeconfig(name);
+    const text = await (await this.virtualApi()).kubeconfig(name);
+    this.store.schedule(); // the new token's hash outlives a restart
+    return text;
   }
 
   private waitMainRunning(): Promise<void> {
@@ -360,6 +445,9 @@ export class Engine {
     if (this.statusTimer) clearInterval(this.statusTimer);
     for (const w of this.mainRunningWaiters.splice(0))
       w.reject(new EngineError('unavailable', 'the agent is shutting down'));
+    // Tunnels first, so Rancher sees clean closes; then the APIs behind them.
+    this.stopStorm();
+    await this.rancher?.stop();
     if (this.virtualApiServer) await (await this.virtualApiServer.catch(() => undefined))?.close();
     if (this.tenantManager) {
       const manager = await this.tenantManager.catch(() => undefined);
@@ -367,6 +455,7 @@ export class Engine {
       manager?.rest.close();
     }
     this.registry.flush();
+    this.store.saveNow();
   }
 
   /**

@@ -12,7 +12,8 @@
  * POST /clusters/{name}/import (a local-only cluster into the configured Rancher);
  * GET /main-cluster for the main cluster's status; GET /metrics (Prometheus);
  * fault injection: POST /faults/drop-tunnels {"clusters":[...]} (all when
- * omitted), POST /faults/refuse-connects {"seconds":N}, GET and DELETE /faults.
+ * omitted), POST /faults/refuse-connects {"seconds":N}, POST /faults/storm
+ * {"ratePerSecond":R,"seconds":N}, GET and DELETE /faults.
  * Errors answer
  * {"success":false,"error":<code>,"message":<why>} with the matching status.
  */
@@ -54,15 +55,17 @@ export async function handleRestRequest(
       }
       return methodNotAllowed(res, 'GET, DELETE');
     }
-    const fault = /^\/faults\/(drop-tunnels|refuse-connects)$/.exec(path);
+    const fault = /^\/faults\/(drop-tunnels|refuse-connects|storm)$/.exec(path);
     if (fault) {
       if (method !== 'POST') return methodNotAllowed(res, 'POST');
       const body = (await readJsonBody(req)) as Record<string, unknown>;
-      sendJson(
-        res,
-        200,
-        fault[1] === 'drop-tunnels' ? engine.dropTunnels(body) : engine.refuseConnects(body),
-      );
+      const answer =
+        fault[1] === 'drop-tunnels'
+          ? engine.dropTunnels(body)
+          : fault[1] === 'storm'
+            ? engine.startStorm(body)
+            : engine.refuseConnects(body);
+      sendJson(res, 200, answer);
       return true;
     }
     if (path === '/main-cluster') {

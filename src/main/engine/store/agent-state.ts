@@ -11,6 +11,8 @@ export interface PersistedCluster {
   record: ClusterRecord;
   /** What the cluster was created from (preset name or template object). */
   template: TemplateSpec;
+  /** SHA-256 hashes of the tokens minted for this cluster's kubeconfigs (never the tokens). */
+  tokenHashes?: string[];
   /** Sealed Rancher credentials, when imported. */
   sealed?: { registrationToken: string; serviceAccountToken: string };
 }

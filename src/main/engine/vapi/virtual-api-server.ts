@@ -26,14 +26,14 @@ export interface LocalEndpoint {
 export class VirtualApiServer {
   private readonly http: Server;
   private readonly tenantOf = new WeakMap<object, string>();
-  private readonly listeners = new Map<string, { server: NetServer; port: number }>();
+  private readonly listeners = new Map<string, { server: NetServer; port: number; closing: boolean }>();
   private readonly sockets = new Set<TLSSocket>();
   private readonly internalClients = new Map<string, InProcessKubeClient>();
 
   constructor(
     private readonly handler: VirtualApiHandler,
     readonly identities: ClusterIdentities,
-    private readonly authenticator: TenantAuthenticator,
+    readonly authenticator: TenantAuthenticator,
     private readonly logger: Logger,
   ) {
     // Watches are long: no request timeout; idle keep-alive sockets close.
@@ -80,27 +80,57 @@ export class VirtualApiServer {
   }
 
   /** A local TCP endpoint for `tenant` on 127.0.0.1 (port 0: any free one, so no race). */
+  /**
+   * A local TCP endpoint for `tenant` on 127.0.0.1 (port 0: any free one, so
+   * no race). A listener that dies unasked is started again on the same port
+   * (or a new one if that is taken), and `onLocalPort` reports the port so it
+   * is recorded.
+   */
   async listenLocal(tenant: string, port = 0): Promise<LocalEndpoint> {
     const existing = this.listeners.get(tenant);
     if (existing) return { port: existing.port, close: () => this.closeLocal(tenant) };
     const server = createNetServer(
       (socket) => void this.serveStream(tenant, socket).catch(() => socket.destroy()),
     );
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => {
-        server.off('error', reject);
-        resolve();
-      });
+    const bound = await listenOn(server, port).catch((err: NodeJS.ErrnoException) => {
+      if (port !== 0 && err.code === 'EADDRINUSE') return listenOn(server, 0);
+      throw err;
     });
-    const bound = (server.address() as { port: number }).port;
-    this.listeners.set(tenant, { server, port: bound });
+    const entry = { server, port: bound, closing: false };
+    this.listeners.set(tenant, entry);
     server.on('error', (err) => this.logger.warn({ cluster: tenant, err }, 'local API endpoint failed'));
+    server.once('close', () => {
+      if (entry.closing || this.listeners.get(tenant) !== entry) return;
+      this.listeners.delete(tenant);
+      this.logger.warn(
+        { cluster: tenant, port: bound },
+        `Local API endpoint of ${tenant} stopped unexpectedly: starting it again`,
+      );
+      setTimeout(() => {
+        this.listenLocal(tenant, bound).catch((err: unknown) =>
+          this.logger.error(
+            { cluster: tenant, err },
+            `could not restart the local API endpoint of ${tenant}`,
+          ),
+        );
+      }, 200);
+    });
     this.logger.info(
       { cluster: tenant, port: bound },
       `Starting local API endpoint for cluster ${tenant} on 127.0.0.1:${bound}`,
     );
+    this.onLocalPort?.(tenant, bound);
     return { port: bound, close: () => this.closeLocal(tenant) };
+  }
+
+  /** Reports the port of a (re)started local endpoint, to be recorded in state. */
+  onLocalPort: ((tenant: string, port: number) => void) | undefined;
+
+  /** Fault injection: the listener dies as if from outside (it is restarted). */
+  killLocalListener(tenant: string): boolean {
+    const entry = this.listeners.get(tenant);
+    entry?.server.close();
+    return entry !== undefined;
   }
 
   localPort(tenant: string): number | undefined {
@@ -110,15 +140,16 @@ export class VirtualApiServer {
   async closeLocal(tenant: string): Promise<void> {
     const l = this.listeners.get(tenant);
     if (!l) return;
+    l.closing = true;
     this.listeners.delete(tenant);
     await new Promise<void>((resolve) => l.server.close(() => resolve()));
   }
 
-  /** The engine's own client of a tenant's API (in memory, TLS verified, its own minted token). */
+  /** The engine's own client of a tenant's API (in memory, TLS verified, its own token, never persisted). */
   internalClient(tenant: string): InProcessKubeClient {
     let client = this.internalClients.get(tenant);
     if (!client) {
-      client = new InProcessKubeClient(this, tenant, this.authenticator.mintToken(tenant));
+      client = new InProcessKubeClient(this, tenant, this.authenticator.mintToken(tenant, false));
       this.internalClients.set(tenant, client);
     }
     return client;
@@ -159,4 +190,14 @@ export class VirtualApiServer {
     for (const s of this.sockets) s.destroy();
     this.http.close();
   }
+}
+
+function listenOn(server: NetServer, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve((server.address() as { port: number }).port);
+    });
+  });
 }

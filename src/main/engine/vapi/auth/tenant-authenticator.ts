@@ -27,6 +27,8 @@ export function tokenHash(token: string): string {
 
 export class TenantAuthenticator {
   private readonly minted = new Map<string, string>();
+  /** Hashes of minted tokens that outlive a restart (kubeconfigs), kept in the state file. */
+  private readonly durable = new Set<string>();
   private readonly reviews = new Map<string, CachedReview>();
 
   constructor(
@@ -35,23 +37,33 @@ export class TenantAuthenticator {
   ) {}
 
   /** A new random token for `tenant` (for a kubeconfig); only its hash is kept. */
-  mintToken(tenant: string): string {
+  mintToken(tenant: string, durable = true): string {
     const token = `sca_${randomBytes(32).toString('base64url')}`;
-    this.minted.set(tokenHash(token), tenant);
+    const hash = tokenHash(token);
+    this.minted.set(hash, tenant);
+    if (durable) this.durable.add(hash);
     return token;
   }
 
   /** Restores minted tokens from their hashes (after a restart). */
   restoreMinted(entries: Iterable<[hash: string, tenant: string]>): void {
-    for (const [hash, tenant] of entries) this.minted.set(hash, tenant);
+    for (const [hash, tenant] of entries) {
+      this.minted.set(hash, tenant);
+      this.durable.add(hash);
+    }
   }
 
+  /** Hashes of the kubeconfig tokens of a tenant, for the state file. */
   mintedHashes(tenant: string): string[] {
-    return [...this.minted].filter(([, t]) => t === tenant).map(([h]) => h);
+    return [...this.minted].filter(([h, t]) => t === tenant && this.durable.has(h)).map(([h]) => h);
   }
 
   revokeTenant(tenant: string): void {
-    for (const [hash, t] of this.minted) if (t === tenant) this.minted.delete(hash);
+    for (const [hash, t] of this.minted) {
+      if (t !== tenant) continue;
+      this.minted.delete(hash);
+      this.durable.delete(hash);
+    }
   }
 
   /** True when the Authorization header carries a token valid for `tenant`. */
