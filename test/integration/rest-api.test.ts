@@ -143,6 +143,17 @@ describe('REST API', () => {
     expect((await fetch(`${base}/batches/b-nope`)).status).toBe(404);
   });
 
+  it('changes the log level at run time, and refuses a bad one', async () => {
+    const set = await fetch(`${base}/log-level`, { method: 'PUT', body: '{"level":"debug"}' });
+    expect(await set.json()).toEqual({ level: 'debug' });
+    expect(await (await fetch(`${base}/log-level`)).json()).toEqual({ level: 'debug' });
+    const bad = await fetch(`${base}/log-level`, { method: 'PUT', body: '{"level":"loud"}' });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { message: string }).message).toMatch(/must be one of trace, debug, info/);
+    expect(await (await fetch(`${base}/log-level`)).json()).toEqual({ level: 'debug' });
+    await fetch(`${base}/log-level`, { method: 'PUT', body: '{"level":"info"}' });
+  });
+
   it('answers 405 for a wrong method', async () => {
     const res = await fetch(`${base}/clusters`, { method: 'PUT', body: '{}' });
     expect(res.status).toBe(405);

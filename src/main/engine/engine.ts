@@ -33,7 +33,7 @@ import { ClusterIdentities } from './vapi/pki/cluster-identity';
 import { ApiResources } from './vapi/translate/api-resources';
 import { VirtualApiHandler } from './vapi/vapi-handler';
 import { VirtualApiServer } from './vapi/virtual-api-server';
-import type { AgentConfig } from './config/agent-config';
+import { LOG_LEVELS, type AgentConfig, type LogLevel } from './config/agent-config';
 import { createMainClusterProvider } from './kube/create-main-cluster-provider';
 import type { MainClusterProvider } from './kube/main-cluster-provider';
 import { validateRequest } from './request-validation';
@@ -289,6 +289,21 @@ export class Engine {
       throw err;
     });
     return this.virtualApiServer;
+  }
+
+  get logLevel(): string {
+    return this.logger.level;
+  }
+
+  /** Changes the log level while running (for chasing a problem without a restart). */
+  setLogLevel(request: Record<string, unknown>): { level: string } {
+    const level = request?.level;
+    if (typeof level !== 'string' || !LOG_LEVELS.includes(level as LogLevel)) {
+      throw new EngineError('invalid', `"level" must be one of ${LOG_LEVELS.join(', ')}`);
+    }
+    this.logger.level = level;
+    this.logger.info(`Log level is now ${level}`);
+    return { level };
   }
 
   private requireRancher(): RancherIntegration {

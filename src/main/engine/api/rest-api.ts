@@ -11,6 +11,7 @@
  * GET /clusters/{name}/kubeconfig (a kubeconfig for its local endpoint);
  * POST /clusters/{name}/import (a local-only cluster into the configured Rancher);
  * GET /main-cluster for the main cluster's status; GET /metrics (Prometheus);
+ * GET and PUT /log-level {"level":"debug"} (changed at run time);
  * fault injection: POST /faults/drop-tunnels {"clusters":[...]} (all when
  * omitted), POST /faults/refuse-connects {"seconds":N}, POST /faults/storm
  * {"ratePerSecond":R,"seconds":N}, GET and DELETE /faults.
@@ -42,6 +43,15 @@ export async function handleRestRequest(
       const text = await engine.metrics.registry.metrics();
       res.writeHead(200, { 'content-type': engine.metrics.registry.contentType });
       res.end(text);
+      return true;
+    }
+    if (path === '/log-level') {
+      if (method === 'GET') {
+        sendJson(res, 200, { level: engine.logLevel });
+        return true;
+      }
+      if (method !== 'PUT') return methodNotAllowed(res, 'GET, PUT');
+      sendJson(res, 200, engine.setLogLevel((await readJsonBody(req)) as Record<string, unknown>));
       return true;
     }
     if (path === '/faults') {
