@@ -15,6 +15,7 @@ import { testConfig } from '../test/helpers/test-config';
 import { memoryLogger } from '../test/helpers/test-logger';
 import { machineLine, writeSection } from './lib/benchmarks-doc';
 import { cpuSeconds, findPids, rssMiB } from './lib/process-cpu';
+import { waitForBatch } from '../test/helpers/wait-for-batch';
 
 const N = Number(process.env.SCALE_N ?? 100);
 const TEMPLATE = N > 100 ? 'tiny' : 'default';
@@ -87,15 +88,7 @@ it(`scale: ${N} clusters`, { timeout: 3_600_000 }, async () => {
         template: TEMPLATE,
         concurrency: 8,
       });
-      await eventually(
-        async () => {
-          const s = await engine.handle('batches.get', { id: b.id });
-          if (s.failures.length > 0) throw new Error(JSON.stringify(s.failures.slice(0, 3)));
-          return s.state === 'completed' || undefined;
-        },
-        'batch',
-        3_000_000,
-      );
+      await waitForBatch(engine, b.id, 3_000_000, true);
       await eventually(async () => (await active()) === N || undefined, 'all active', 900_000);
     },
     N,

@@ -8,10 +8,11 @@ import { testConfig } from '../test/helpers/test-config';
 import { Engine } from '../src/main/engine/engine';
 import { provisionObjectCount } from '../src/main/engine/tenant/provision-tenant';
 import { resolveTemplate } from '../src/main/engine/tenant/template/load-template';
-import { eventually, startTestMainCluster } from '../test/helpers/main-cluster';
+import { startTestMainCluster } from '../test/helpers/main-cluster';
 import { memoryLogger } from '../test/helpers/test-logger';
 import { machineLine, writeSection } from './lib/benchmarks-doc';
 import { cpuSeconds, findPids, rssMiB } from './lib/process-cpu';
+import { waitForBatch } from '../test/helpers/wait-for-batch';
 
 interface Run {
   label: string;
@@ -57,14 +58,7 @@ it('tenant provisioning throughput', { timeout: 1_800_000 }, async () => {
     };
     const t0 = performance.now();
     const batch = await engine.handle('batches.create', { pattern, template, concurrency });
-    const done = await eventually(
-      async () => {
-        const s = await engine.handle('batches.get', { id: batch.id });
-        return s.state === 'completed' ? s : undefined;
-      },
-      label,
-      1_500_000,
-    );
+    const done = await waitForBatch(engine, batch.id, 1_500_000);
     const seconds = (performance.now() - t0) / 1000;
     if ((done.byStatus.ready ?? 0) !== count)
       throw new Error(

@@ -12,6 +12,7 @@ import { eventually, startTestMainCluster } from '../test/helpers/main-cluster';
 import { testConfig } from '../test/helpers/test-config';
 import { memoryLogger } from '../test/helpers/test-logger';
 import { machineLine, writeSection } from './lib/benchmarks-doc';
+import { waitForBatch } from '../test/helpers/wait-for-batch';
 
 const TENANTS = 100;
 const SAMPLES = 300;
@@ -46,11 +47,7 @@ it('virtual API cost', { timeout: 1_800_000 }, async () => {
     template: 'tiny',
     concurrency: 8,
   });
-  await eventually(
-    async () => (await engine.handle('batches.get', { id: batch.id })).state === 'completed' || undefined,
-    'tenants',
-    900_000,
-  );
+  await waitForBatch(engine, batch.id, 900_000);
   const vapi = await engine.virtualApi();
   const rest = (await engine.tenants()).rest;
   const client = vapi.internalClient('v-001');

@@ -12,6 +12,7 @@ import type { KubeList, KubeObject } from '../../src/main/engine/kube/kube-objec
 import { hostNamespace, TENANT_LABEL } from '../../src/main/engine/tenant/tenant-names';
 import { eventually, startTestMainCluster, type TestMainCluster } from '../helpers/main-cluster';
 import { memoryLogger } from '../helpers/test-logger';
+import { waitForBatch } from '../helpers/wait-for-batch';
 
 describe('batch creation', () => {
   let main: TestMainCluster;
@@ -84,14 +85,7 @@ describe('batch creation', () => {
     });
     expect(started).toMatchObject({ state: 'running', total: 20, template: 'default' });
 
-    const done = await eventually(
-      async () => {
-        const s = await engine.handle('batches.get', { id: started.id });
-        return s.state === 'completed' ? s : undefined;
-      },
-      'batch to complete',
-      180_000,
-    );
+    const done = await waitForBatch(engine, started.id, 180_000);
     expect(done.byStatus).toEqual({ ready: 18, failed: 2 });
     expect(done.failures.map((f) => f.name).sort()).toEqual(['b-04', 'b-17']);
     expect(done.failures[0]!.error).toMatch(/forbidden|exceeded quota/i);
@@ -122,14 +116,7 @@ describe('batch creation', () => {
     for (const ns of quotaNs)
       await main.rest.request('DELETE', `/api/v1/namespaces/${ns}/resourcequotas/no-pods`);
     await engine.handle('batches.retry', { id: started.id });
-    const retried = await eventually(
-      async () => {
-        const s = await engine.handle('batches.get', { id: started.id });
-        return s.state === 'completed' ? s : undefined;
-      },
-      'retried batch to complete',
-      120_000,
-    );
+    const retried = await waitForBatch(engine, started.id, 120_000);
     expect(retried.byStatus).toEqual({ ready: 20 });
     const nodes = await main.rest.get<KubeList<KubeObject>>('/api/v1/nodes', { labelSelector: TENANT_LABEL });
     expect(nodes.items.filter((n) => n.metadata.name.startsWith('b-'))).toHaveLength(40);

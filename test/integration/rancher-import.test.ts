@@ -19,6 +19,7 @@ import { TENANT_LABEL } from '../../src/main/engine/tenant/tenant-names';
 import { eventually, startTestMainCluster, type TestMainCluster } from '../helpers/main-cluster';
 import { STANDIN_TOKEN, startStandIn, type StandIn } from '../helpers/rancher-standin';
 import { memoryLogger } from '../helpers/test-logger';
+import { waitForBatch } from '../helpers/wait-for-batch';
 
 interface StandInCluster {
   id: string;
@@ -79,15 +80,7 @@ describe('import into Rancher (stand-in)', () => {
       template: 'default',
       concurrency: 4,
     });
-    await eventually(
-      async () => {
-        const s = await engine.handle('batches.get', { id: batch.id });
-        if (s.failures.length > 0) throw new Error(JSON.stringify(s.failures));
-        return s.state === 'completed' || undefined;
-      },
-      'batch complete',
-      240_000,
-    );
+    await waitForBatch(engine, batch.id, 240_000, true);
     await eventually(
       async () => {
         const all = await clusters();
