@@ -1,0 +1,35 @@
+import { useState } from 'react';
+import { BatchWizard } from './BatchWizard';
+import { ClusterDetails } from './ClusterDetails';
+import { ClusterTable } from './ClusterTable';
+import { MainClusterPanel } from './MainClusterPanel';
+
+/** The cluster table with the main-cluster panel, a row's details and the batch wizard. */
+export function ClustersScreen(): React.JSX.Element {
+  const [wizardOpen, setWizardOpen] = useState(false);
+  const [detailsName, setDetailsName] = useState<string>();
+  return (
+    <>
+      <div className="screen-toolbar">
+        <h2>Clusters</h2>
+        <span className="spacer" />
+        <button
+          type="button"
+          className="button primary"
+          onClick={() => setWizardOpen(true)}
+          data-testid="new-batch"
+        >
+          New batch
+        </button>
+      </div>
+      <main className="content">
+        <div className="sidebar">
+          <MainClusterPanel />
+          {detailsName && <ClusterDetails name={detailsName} onClose={() => setDetailsName(undefined)} />}
+        </div>
+        <ClusterTable selectedName={detailsName} onOpen={setDetailsName} />
+      </main>
+      {wizardOpen && <BatchWizard onClose={() => setWizardOpen(false)} />}
+    </>
+  );
+}
