@@ -7,14 +7,18 @@ import { app, BrowserWindow, ipcMain, safeStorage, shell } from 'electron';
 import { ConfigError } from './engine/config/agent-config';
 import { loadConfig } from './engine/config/load-config';
 import { Engine } from './engine/engine';
+import { settingsConfigLayer } from './engine/settings/settings-layer';
+import { LogRing } from './engine/telemetry/log-ring';
 import { createLogger } from './engine/telemetry/logger';
-import type { SecretCipher } from './engine/store/secret-box';
+import { AesSecretBox, type SecretCipher } from './engine/store/secret-box';
+import { ElectronSettingsStore } from './settings/electron-settings-store';
 import { registerEngineIpc } from './engine-ipc';
+import { toAppProcessMetrics } from './app-process-metrics';
+import { WindowState } from './window-state';
 
-function createWindow(): BrowserWindow {
+function createWindow(windowState: WindowState): BrowserWindow {
   const win = new BrowserWindow({
-    width: 1280,
-    height: 820,
+    ...windowState.windowOptions({ width: 1280, height: 820 }),
     show: false,
     title: 'Scale Cluster Agent',
     webPreferences: {
@@ -24,6 +28,7 @@ function createWindow(): BrowserWindow {
       nodeIntegration: false,
     },
   });
+  windowState.track(win);
   win.once('ready-to-show', () => win.show());
   // Links open in the user's browser, never inside the app.
   win.webContents.setWindowOpenHandler(({ url }) => {
@@ -54,8 +59,19 @@ function safeStorageCipher(): SecretCipher | undefined {
 
 async function start(): Promise<void> {
   let loaded: ReturnType<typeof loadConfig>;
+  const cipher = safeStorageCipher();
+  let settingsStore: ElectronSettingsStore | undefined;
   try {
-    loaded = loadConfig();
+    loaded = loadConfig({
+      // Settings saved from the Settings screen, in electron-store; the token sealed by safeStorage
+      // (or, without a keychain, by the same AES key file the headless agent uses).
+      settingsLayer: (home) => {
+        settingsStore = new ElectronSettingsStore(
+          () => cipher ?? AesSecretBox.fromEnvOrFile(join(home, 'state.key')),
+        );
+        return settingsConfigLayer(settingsStore, home);
+      },
+    });
   } catch (err) {
     const { dialog } = await import('electron');
     dialog.showErrorBox(
@@ -65,14 +81,27 @@ async function start(): Promise<void> {
     app.exit(2);
     return;
   }
-  const logger = createLogger({ level: loaded.config.LogLevel, pretty: true });
+  // The Logs screen reads the logger's redacted output from this ring.
+  const logRing = new LogRing();
+  const logger = createLogger({ level: loaded.config.LogLevel, pretty: true, copyTo: logRing });
   for (const warning of loaded.warnings) logger.warn(warning);
-  const engine = new Engine({ config: loaded.config, logger, shell: 'desktop', cipher: safeStorageCipher() });
+  const engine = new Engine({
+    config: loaded.config,
+    logger,
+    shell: 'desktop',
+    cipher,
+    settingsStore,
+    configSources: loaded.sources,
+    logRing,
+    // Every Electron process (this one, the window's, GPU, utilities), each second, for the Memory screen.
+    appProcesses: () => toAppProcessMetrics(app.getAppMetrics()),
+  });
   registerEngineIpc(ipcMain, engine, () => BrowserWindow.getAllWindows());
   engine.start();
-  createWindow();
+  const windowState = new WindowState();
+  createWindow(windowState);
   app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) createWindow();
+    if (BrowserWindow.getAllWindows().length === 0) createWindow(windowState);
   });
   app.on('before-quit', () => void engine.stop());
 }

@@ -9,19 +9,44 @@ import type {
   ClustersChange,
   CreateBatchRequest,
   CreateClusterRequest,
+  TemplateSpec,
 } from './cluster';
+import type { TemplateSummary } from './template-summary';
+import type { ClusterNode } from './cluster-nodes';
 import type { MainClusterInfo } from './main-cluster';
+import type { LogsAppended, LogsTailRequest, LogsTailResponse } from './logs';
+import type {
+  ConnectionTestRequest,
+  ConnectionTestResult,
+  SettingsUpdateRequest,
+  SettingsUpdateResult,
+  SettingsView,
+} from './settings';
+import type * as Inspector from './inspector';
+import type {
+  ActiveFault,
+  ClearFaultsRequest,
+  ClearFaultsResponse,
+  FaultsChangedEvent,
+  InjectFaultRequest,
+  InjectFaultResponse,
+} from './faults';
+import type { TelemetryHistory, TelemetryHistoryRequest, TelemetrySampleEvent } from './telemetry';
 
 export interface EngineInfo {
   version: string;
   /** 'desktop' inside Electron, 'headless' for `scale-cluster-agent serve`. */
   shell: 'desktop' | 'headless';
   rancherUrl: string;
+  /** Tunnel connects per second across all clusters (the global limit). */
+  connectRatePerSecond: number;
   startedAt: string;
 }
 
 /** Request/response calls: channel name -> request and response types. */
 export interface RequestChannels {
+  /** The engine's load samples, oldest first, as columns (the last `seconds`, or all kept). */
+  'telemetry.history': { request: TelemetryHistoryRequest; response: TelemetryHistory };
   'engine.info': { request: void; response: EngineInfo };
   'mainCluster.get': { request: void; response: MainClusterInfo };
   'clusters.list': { request: void; response: ClusterRecord[] };
@@ -35,12 +60,61 @@ export interface RequestChannels {
   'batches.list': { request: void; response: BatchStatus[] };
   'batches.cancel': { request: { id: string }; response: BatchStatus };
   'batches.retry': { request: { id: string }; response: BatchStatus };
+  /** Settings (src/shared/settings.ts); the API token is write-only and never in a response. */
+  'settings.get': { request: void; response: SettingsView };
+  'settings.update': { request: SettingsUpdateRequest; response: SettingsUpdateResult };
+  'settings.testConnection': { request: ConnectionTestRequest | void; response: ConnectionTestResult };
+  /** The newest redacted log lines that match (src/shared/logs.ts). */
+  'logs.tail': { request: LogsTailRequest | void; response: LogsTailResponse };
+  /** Tunnel inspector (src/shared/inspector.ts): sessions with counters, watch leases, history pages, export. */
+  'inspector.sessions': {
+    request: Inspector.InspectorSessionsRequest | void;
+    response: Inspector.InspectorSessionInfo[];
+  };
+  'inspector.watch': { request: Inspector.InspectorWatchRequest; response: Inspector.InspectorWatchResponse };
+  'inspector.unwatch': {
+    request: Inspector.InspectorUnwatchRequest;
+    response: { cluster: string; watchers: number };
+  };
+  'inspector.frames': {
+    request: Inspector.InspectorFramesRequest;
+    response: Inspector.InspectorFramesResponse;
+  };
+  'inspector.export': {
+    request: Inspector.InspectorExportRequest;
+    response: Inspector.InspectorExportResponse;
+  };
+  'inspector.reconnect': {
+    request: Inspector.InspectorReconnectRequest;
+    response: { cluster: string; session: Inspector.TunnelSessionKind };
+  };
+  'templates.list': { request: void; response: TemplateSummary[] };
+  /** A ready cluster's nodes with capacity, allocatable and what their pods request. */
+  'clusters.nodes': { request: { name: string }; response: ClusterNode[] };
+  /** A kubeconfig for the cluster's local endpoint (started on first use); holds a fresh token. */
+  'clusters.kubeconfig': { request: { name: string }; response: { kubeconfig: string } };
+  /** Closes the cluster's tunnel sessions now; they reconnect at once (under the connect rate limit). */
+  'clusters.reconnect': { request: { name: string }; response: { name: string; sessions: number } };
+  /** Totals of a preset or custom template (YAML/JSON text or object), or an `invalid` error naming the field. */
+  'templates.check': { request: { template: TemplateSpec }; response: TemplateSummary };
+  /** Fault injection (src/shared/faults.ts): what is in effect, inject one (by kind), clear one or all. */
+  'faults.list': { request: void; response: ActiveFault[] };
+  'faults.inject': { request: InjectFaultRequest; response: InjectFaultResponse };
+  'faults.clear': { request: ClearFaultsRequest | void; response: ClearFaultsResponse };
 }
 
 /** Events the engine pushes: channel name -> payload type. */
 export interface EventChannels {
+  /** The engine's load, once a second (see src/shared/telemetry.ts). */
+  'telemetry.sample': TelemetrySampleEvent;
   'mainCluster.changed': MainClusterInfo;
   'clusters.changed': ClustersChange;
+  /** New redacted log lines, batched at most 4 times a second. */
+  'logs.appended': LogsAppended;
+  /** New frames and counters of watched tunnel sessions, at most 10 times a second. */
+  'inspector.batch': Inspector.InspectorBatch;
+  /** The faults in effect, after any injection, clear or expiry. */
+  'faults.changed': FaultsChangedEvent;
 }
 
 export type RequestChannel = keyof RequestChannels;
@@ -49,6 +123,7 @@ export type RequestOf<C extends RequestChannel> = RequestChannels[C]['request'];
 export type ResponseOf<C extends RequestChannel> = RequestChannels[C]['response'];
 
 export const REQUEST_CHANNELS: readonly RequestChannel[] = [
+  'telemetry.history',
   'engine.info',
   'mainCluster.get',
   'clusters.list',
@@ -62,9 +137,34 @@ export const REQUEST_CHANNELS: readonly RequestChannel[] = [
   'batches.list',
   'batches.cancel',
   'batches.retry',
+  'settings.get',
+  'settings.update',
+  'settings.testConnection',
+  'logs.tail',
+  'inspector.sessions',
+  'inspector.watch',
+  'inspector.unwatch',
+  'inspector.frames',
+  'inspector.export',
+  'inspector.reconnect',
+  'templates.list',
+  'clusters.nodes',
+  'clusters.kubeconfig',
+  'clusters.reconnect',
+  'templates.check',
+  'faults.list',
+  'faults.inject',
+  'faults.clear',
 ];
 
-export const EVENT_CHANNELS: readonly EventChannel[] = ['mainCluster.changed', 'clusters.changed'];
+export const EVENT_CHANNELS: readonly EventChannel[] = [
+  'mainCluster.changed',
+  'clusters.changed',
+  'logs.appended',
+  'telemetry.sample',
+  'inspector.batch',
+  'faults.changed',
+];
 
 export function isRequestChannel(value: unknown): value is RequestChannel {
   return typeof value === 'string' && (REQUEST_CHANNELS as readonly string[]).includes(value);

@@ -50,6 +50,8 @@ export interface ClusterRecord {
   status: ClusterStatus;
   /** Rancher's id (`c-xxxxx`) once imported; empty before. */
   rancherId: string;
+  /** Rancher's state for it (active, unavailable, ...), as last read from Rancher's cluster list. */
+  rancherState?: string;
   /** Why the cluster failed, when status is `failed`. */
   error?: string;
   /** A note on the current state, e.g. "local only: no Rancher configured". */
@@ -60,6 +62,8 @@ export interface ClusterRecord {
   batchId?: string;
   nodeCount: number;
   podCount: number;
+  /** Created with Rancher import turned off; `clusters.import` imports it later. */
+  localOnly?: boolean;
   /** Port of the cluster's local API endpoint on 127.0.0.1, once one was asked for. */
   localPort?: number;
   /** The main (cluster agent) and Steve tunnels, once imported into Rancher. */
@@ -81,6 +85,8 @@ export type TemplateSpec = string | Record<string, unknown>;
 export interface CreateClusterRequest {
   name: string;
   template?: TemplateSpec;
+  /** Import into the configured Rancher (default true); false makes a local-only cluster. */
+  importToRancher?: boolean;
 }
 
 export interface CreateBatchRequest {
@@ -95,6 +101,8 @@ export interface CreateBatchRequest {
   template?: TemplateSpec;
   /** Clusters provisioned at once (default 4). */
   concurrency?: number;
+  /** Import the clusters into the configured Rancher (default true). */
+  importToRancher?: boolean;
 }
 
 export type BatchState = 'running' | 'completed' | 'cancelling' | 'cancelled';

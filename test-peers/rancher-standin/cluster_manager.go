@@ -118,6 +118,7 @@ type ManagerRuntime struct {
 	NodeWatchEvents   int        `json:"nodeWatchEvents"`
 	LastNodeError     string     `json:"lastNodeError,omitempty"`
 	NodeProblems      []string   `json:"nodeProblems,omitempty"`
+	NotReadyNodes     int        `json:"notReadyNodes"`
 	DeployAttempts    int        `json:"deployAttempts"`
 	LastDeployError   string     `json:"lastDeployError,omitempty"`
 	DeployedObjects   []string   `json:"deployedObjects,omitempty"`
@@ -303,7 +304,7 @@ func (cm *clusterManager) nodeLoop() {
 
 func (cm *clusterManager) nodesChanged(nodes map[string]kubeNode) {
 	t := computeTotals(nodes)
-	cm.record(func(rt *ManagerRuntime) { rt.NodeProblems = t.Problems })
+	cm.record(func(rt *ManagerRuntime) { rt.NodeProblems = t.Problems; rt.NotReadyNodes = t.NotReady })
 	cm.a.store.Update(cm.id, func(c *Cluster) bool { return applyTotals(c, t) })
 	if t.NodeCount > 0 {
 		cm.maybeDeploy()

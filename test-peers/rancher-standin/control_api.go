@@ -30,7 +30,8 @@ type ClusterStatus struct {
 	Removing             bool                          `json:"removing"`
 	HasMainSession       bool                          `json:"hasMainSession"`
 	HasSteveSession      bool                          `json:"hasSteveSession"`
-	Sessions             map[string]KeyStats           `json:"sessions"` // "main" (key c-xxxxx) and "steve" (stv-cluster-c-xxxxx)
+	NotReadyNodes        int                           `json:"notReadyNodes"` // downstream nodes whose Ready is not True
+	Sessions             map[string]KeyStats           `json:"sessions"`      // "main" (key c-xxxxx) and "steve" (stv-cluster-c-xxxxx)
 	Controllers          ManagerRuntime                `json:"controllers"`
 }
 
@@ -51,7 +52,8 @@ func (a *App) clusterStatus(c Cluster) ClusterStatus {
 			"main":  a.sessions.Stats(c.ID),
 			"steve": a.sessions.Stats(steveKeyPrefix + c.ID),
 		},
-		Controllers: a.managers.Runtime(c.ID),
+		Controllers:   a.managers.Runtime(c.ID),
+		NotReadyNodes: a.managers.Runtime(c.ID).NotReadyNodes,
 	}
 }
 
@@ -117,6 +119,23 @@ func (a *App) controlRoutes() http.Handler {
 	mux.HandleFunc("POST /clusters/{id}/drop-sessions", func(w http.ResponseWriter, r *http.Request) {
 		n := a.sessions.Drop(sessionMatcher(r.PathValue("id"), r.URL.Query().Get("kind")))
 		writeJSON(w, http.StatusOK, map[string]int{"dropped": n})
+	})
+	mux.HandleFunc("POST /clusters/{id}/probe", func(w http.ResponseWriter, r *http.Request) {
+		var body struct {
+			Path           string  `json:"path"`
+			TimeoutSeconds float64 `json:"timeoutSeconds"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&body); err != nil || !strings.HasPrefix(body.Path, "/") ||
+			body.TimeoutSeconds < 0 || body.TimeoutSeconds > 600 {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": errProbePath.Error()})
+			return
+		}
+		timeout := 60 * time.Second
+		if body.TimeoutSeconds > 0 {
+			timeout = time.Duration(body.TimeoutSeconds * float64(time.Second))
+		}
+		res, code := a.probe(r.Context(), r.PathValue("id"), body.Path, timeout)
+		writeJSON(w, code, res)
 	})
 	mux.HandleFunc("POST /clusters/{id}/redeploy", func(w http.ResponseWriter, r *http.Request) {
 		cm := a.managers.get(r.PathValue("id"))

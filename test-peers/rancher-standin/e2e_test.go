@@ -249,6 +249,38 @@ func TestEndToEndFakeAgent(t *testing.T) {
 		return ""
 	})
 
+	// 2b. Nodes without a Ready condition count as not ready; one turning
+	// Ready lowers the count.
+	if n := status()["notReadyNodes"]; n != float64(2) {
+		t.Errorf("notReadyNodes %v, want 2 (no Ready condition)", n)
+	}
+	n1 := testNode("n1", "4", "16Gi", "3800m", "15Gi", `{"cpu":"750m","memory":"1536Mi","pods":"7"}`, `{"cpu":"1","memory":"2Gi"}`)
+	n1["metadata"].(map[string]any)["resourceVersion"] = "12"
+	n1["status"].(map[string]any)["conditions"] = []any{map[string]any{"type": "Ready", "status": "True"}}
+	kube.events <- map[string]any{"type": "MODIFIED", "object": n1}
+	eventually(t, 5*time.Second, func() string {
+		if n := status()["notReadyNodes"]; n != float64(1) {
+			return fmt.Sprintf("notReadyNodes %v", n)
+		}
+		return ""
+	})
+
+	// 2c. The probe GETs a path through the tunnel and times it.
+	code, probe := s.control("POST", "/clusters/"+id+"/probe", map[string]any{"path": "/version"})
+	if code != 200 || probe["status"] != float64(200) || probe["bytes"].(float64) < 10 ||
+		!strings.Contains(probe["body"].(string), "v1.31.0") || probe["durationMs"].(float64) <= 0 {
+		t.Errorf("probe: %d %v", code, probe)
+	}
+	if code, probe := s.control("POST", "/clusters/"+id+"/probe", map[string]any{"path": "/api/v1/namespaces/nope/secrets/x"}); code != 200 || probe["status"] != float64(404) {
+		t.Errorf("probe of a missing object: %d %v", code, probe)
+	}
+	if code, _ := s.control("POST", "/clusters/"+id+"/probe", map[string]any{"path": "version"}); code != 400 {
+		t.Errorf("probe with a relative path: %d, want 400", code)
+	}
+	if code, _ := s.control("POST", "/clusters/c-nope/probe", map[string]any{"path": "/version"}); code != 404 {
+		t.Errorf("probe of an unknown cluster: %d, want 404", code)
+	}
+
 	// 3. Dropping the sessions makes the cluster unavailable...
 	code, dropped := s.control("POST", "/clusters/"+id+"/drop-sessions", nil)
 	if code != 200 || dropped["dropped"] != float64(2) {

@@ -30,7 +30,22 @@ type kubeNode struct {
 	Status struct {
 		Capacity    map[string]string `json:"capacity"`
 		Allocatable map[string]string `json:"allocatable"`
+		Conditions  []struct {
+			Type   string `json:"type"`
+			Status string `json:"status"`
+		} `json:"conditions"`
 	} `json:"status"`
+}
+
+// ready is what kubectl shows as Ready: the Ready condition is True (a node
+// without one is NotReady).
+func (n kubeNode) ready() bool {
+	for _, c := range n.Status.Conditions {
+		if c.Type == "Ready" {
+			return c.Status == "True"
+		}
+	}
+	return false
 }
 
 type kubeNodeList struct {
@@ -48,6 +63,7 @@ type watchEvent struct {
 // ClusterTotals is what a node set contributes to the cluster status.
 type ClusterTotals struct {
 	NodeCount                                int
+	NotReady                                 int // nodes whose Ready condition is not True
 	Capacity, Allocatable, Requested, Limits ResourceTotals
 	Problems                                 []string
 }
@@ -56,6 +72,9 @@ func computeTotals(nodes map[string]kubeNode) ClusterTotals {
 	t := ClusterTotals{NodeCount: len(nodes), Capacity: ResourceTotals{}, Allocatable: ResourceTotals{}, Requested: ResourceTotals{}, Limits: ResourceTotals{}}
 	for _, name := range sortedKeys(nodes) {
 		n := nodes[name]
+		if !n.ready() {
+			t.NotReady++
+		}
 		report := func(what string, errs []error) {
 			for _, e := range errs {
 				t.Problems = append(t.Problems, fmt.Sprintf("node %s %s: %v", name, what, e))

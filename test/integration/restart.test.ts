@@ -105,6 +105,96 @@ describe('restart', () => {
     await second.stop();
   });
 
+  it('stops gracefully mid-batch without failing anything, and the next start finishes every cluster', async () => {
+    const home = testConfig().HomeDir;
+    const cfg = { ...config, HomeDir: home };
+    const first = new Engine({
+      config: cfg,
+      logger: memoryLogger().logger,
+      shell: 'headless',
+      mainCluster: main.provider,
+      shutdownGraceMs: 200,
+    });
+    engines.push(first);
+    first.start();
+    const names = ['gs-1', 'gs-2', 'gs-3', 'gs-4', 'gs-5', 'gs-6'];
+    await first.handle('batches.create', { pattern: 'gs-{1..6}', template: 'default', concurrency: 2 });
+    // Stop while some clusters are mid-step and others still wait for a slot.
+    await eventually(
+      () => first.registry.list().some((c) => !['pending', 'ready'].includes(c.status)) || undefined,
+      'a cluster mid-step',
+      60_000,
+    );
+    await first.stop();
+    const saved = JSON.parse(readFileSync(join(home, 'state.json'), 'utf8')) as {
+      clusters: { record: { name: string; status: string } }[];
+    };
+    const statuses = saved.clusters.map((c) => c.record.status);
+    expect(saved.clusters.map((c) => c.record.name).sort()).toEqual(names);
+    expect(statuses).not.toContain('failed');
+    expect(statuses.some((s) => s !== 'ready')).toBe(true);
+
+    const second = new Engine({
+      config: cfg,
+      logger: memoryLogger().logger,
+      shell: 'headless',
+      mainCluster: main.provider,
+    });
+    engines.push(second);
+    second.start();
+    await eventually(
+      async () =>
+        (await clusters()).filter((c) => names.includes(c.name) && c.state === 'active').length ===
+          names.length || undefined,
+      'all six active after the restart',
+      180_000,
+    );
+    const inRancher = (await clusters()).filter((c) => names.includes(c.name));
+    expect(inRancher.map((c) => c.name).sort()).toEqual(names); // each exactly once
+    expect(
+      second.registry
+        .list()
+        .filter((c) => names.includes(c.name))
+        .every((c) => c.status === 'ready'),
+    ).toBe(true);
+    await second.stop();
+  });
+
+  it('makes a local-only cluster when import is turned off, and imports it later on request', async () => {
+    const engine = new Engine({
+      config: { ...config, HomeDir: testConfig().HomeDir },
+      logger: memoryLogger().logger,
+      shell: 'headless',
+      mainCluster: main.provider,
+    });
+    engines.push(engine);
+    engine.start();
+    await engine.handle('clusters.create', { name: 'lo-1', template: 'tiny', importToRancher: false });
+    const ready = await eventually(
+      () => (engine.registry.get('lo-1').status === 'ready' ? engine.registry.get('lo-1') : undefined),
+      'lo-1 ready',
+      60_000,
+    );
+    expect(ready).toMatchObject({
+      rancherId: '',
+      localOnly: true,
+      message: 'local only: Rancher import was turned off',
+    });
+    expect((await clusters()).some((c) => c.name === 'lo-1')).toBe(false);
+    await expect(
+      engine.handle('clusters.create', { name: 'lo-2', importToRancher: 'no' as unknown as boolean }),
+    ).rejects.toThrow(/"importToRancher" must be true or false/);
+    expect(engine.registry.has('lo-2')).toBe(false);
+    await engine.handle('clusters.import', { name: 'lo-1' });
+    await eventually(
+      async () => (await clusters()).some((c) => c.name === 'lo-1' && c.state === 'active') || undefined,
+      'lo-1 active in Rancher',
+      120_000,
+    );
+    expect(engine.registry.get('lo-1').localOnly).toBeUndefined();
+    await engine.stop();
+  });
+
   it('imports a cluster made without Rancher later, with one action', async () => {
     const home = testConfig().HomeDir;
     const local = new Engine({

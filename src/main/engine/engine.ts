@@ -16,16 +16,34 @@ import type {
 } from '../../shared/channels';
 import { isRequestChannel } from '../../shared/channels';
 import { EngineError } from '../../shared/errors';
+import { TARGETED_FAULT_KINDS } from '../../shared/faults';
+import type {
+  ActiveFault,
+  ClearFaultsResponse,
+  InjectFaultRequest,
+  InjectFaultResponse,
+} from '../../shared/faults';
 import type { MainClusterInfo } from '../../shared/main-cluster';
+import type { AppProcessMetric } from '../../shared/telemetry';
 import { BatchRunner } from './clusters/batch-runner';
 import { ClusterLifecycle } from './clusters/cluster-lifecycle';
 import { ClusterRegistry } from './clusters/cluster-registry';
+import { FaultInjection } from './faults/fault-injection';
 import { KubeRest } from './kube/kube-rest';
+import { syntheticLoadAllowed } from './inspector/synthetic-load';
+import { TunnelInspector } from './inspector/tunnel-inspector';
 import { RancherIntegration } from './rancher/rancher-integration';
 import type { PersistedCluster } from './store/agent-state';
 import { AesSecretBox, type SecretCipher } from './store/secret-box';
 import { AgentMetrics } from './telemetry/agent-metrics';
+import { LogFeed } from './telemetry/log-feed';
+import { LogRing } from './telemetry/log-ring';
+import { FileSettingsStore } from './settings/file-settings-store';
+import { SettingsService } from './settings/settings-service';
+import type { SettingsStore } from './settings/settings-store';
+import { LoadSampler } from './telemetry/load-sampler';
 import { StateStore } from './store/state-store';
+import { checkTemplate, listTemplates } from './tenant/template/template-catalog';
 import { TenantManager } from './tenant/tenant-manager';
 import { TenantAuthenticator } from './vapi/auth/tenant-authenticator';
 import { loadOrCreateAppCa } from './vapi/pki/app-ca';
@@ -33,7 +51,7 @@ import { ClusterIdentities } from './vapi/pki/cluster-identity';
 import { ApiResources } from './vapi/translate/api-resources';
 import { VirtualApiHandler } from './vapi/vapi-handler';
 import { VirtualApiServer } from './vapi/virtual-api-server';
-import { LOG_LEVELS, type AgentConfig, type LogLevel } from './config/agent-config';
+import { LOG_LEVELS, type AgentConfig, type ConfigKey, type LogLevel } from './config/agent-config';
 import { createMainClusterProvider } from './kube/create-main-cluster-provider';
 import type { MainClusterProvider } from './kube/main-cluster-provider';
 import { validateRequest } from './request-validation';
@@ -43,6 +61,9 @@ export const ENGINE_VERSION = '0.1.0';
 
 /** How long after a failed or lost main cluster the engine tries to bring it up again. */
 const ENSURE_RETRY_MS = 30_000;
+
+/** How long a graceful stop lets cluster steps in flight finish before aborting them. */
+const SHUTDOWN_GRACE_MS = 10_000;
 
 /** How long a cluster step waits for the main cluster to come up before failing. */
 const MAIN_WAIT_MS = 300_000;
@@ -57,8 +78,18 @@ export interface EngineOptions {
   ensureMainCluster?: boolean;
   /** How often the main cluster's status is refreshed. */
   statusIntervalMs?: number;
+  /** How long stop() lets steps in flight finish (default 10 s). */
+  shutdownGraceMs?: number;
   /** Seals secrets in the state file (desktop: Electron safeStorage); default AES with a 0600 key file. */
   cipher?: SecretCipher;
+  /** Where saved settings live (desktop: electron-store); default `<home>/settings.json` sealed by `cipher`. */
+  settingsStore?: SettingsStore;
+  /** Where each config key came from (loadConfig's `sources`): the environment and flags win over saved settings. */
+  configSources?: Partial<Record<ConfigKey, string>>;
+  /** The ring the logger copies its redacted lines into (createLogger's `copyTo`), for the Logs screen. */
+  logRing?: LogRing;
+  /** The desktop app's processes (Electron app.getAppMetrics), sampled by the shell each second. */
+  appProcesses?: () => AppProcessMetric[];
 }
 
 type EngineEvents = { [E in EventChannel]: [EventChannels[E]] };
@@ -73,9 +104,21 @@ export class Engine {
   readonly rancher: RancherIntegration | undefined;
   readonly store: StateStore;
   readonly metrics: AgentMetrics;
+  /** Latency, bandwidth, API errors and paused heartbeats for chosen clusters (faults.* channels, /faults). */
+  readonly faultInjection: FaultInjection;
+  readonly settings: SettingsService;
+  /** Recent redacted log lines (`logs.tail`); empty when the shell gave the logger no ring. */
+  readonly logRing: LogRing;
+  private readonly logFeed: LogFeed;
+  /** The live tunnel inspector: taps on every tunnel, recording only watched clusters. */
+  readonly inspector: TunnelInspector;
+  /** One load sample a second, an hour and more kept (telemetry.history, telemetry.sample). */
+  readonly load: LoadSampler;
   private kubeRest: KubeRest | undefined;
   private readonly cipher: SecretCipher;
   private tenantManager: Promise<TenantManager> | undefined;
+  /** The tenant manager once made, for synchronous reads of its caches. */
+  private tenantsReady: TenantManager | undefined;
   private virtualApiServer: Promise<VirtualApiServer> | undefined;
   /** Settled virtual API, for the state snapshot (which is synchronous). */
   private virtualApiReady: VirtualApiServer | undefined;
@@ -100,6 +143,15 @@ export class Engine {
     };
     this.registry.on('changed', (change) => this.events.emit('clusters.changed', change));
     this.events.setMaxListeners(0);
+    this.inspector = new TunnelInspector({
+      clusterExists: (name) => this.registry.has(name),
+      clusterNames: () => this.registry.names(),
+      tunnels: (name) => this.rancher?.tunnelLoops(name),
+      emitBatch: (batch) => this.events.emit('inspector.batch', batch),
+      logger: this.logger,
+      syntheticLoadAllowed: syntheticLoadAllowed(),
+    });
+    this.registry.on('changed', (change) => change.removed.forEach((n) => this.inspector.forgetCluster(n)));
     const { config } = options;
     if (config.RancherURL && !config.BearerToken) {
       throw new EngineError(
@@ -107,6 +159,15 @@ export class Engine {
         'RancherURL is set but no API token: set RANCHER_TOKEN (or BearerToken in the config file)',
       );
     }
+    this.faultInjection = new FaultInjection({
+      logger: this.logger,
+      tenants: () => this.tenants(),
+      onHeartbeatsResumed: (tenant) =>
+        void this.tenantManager?.then((m) => m.nodeStatus.recheckTenant(tenant)),
+      onChanged: () => this.emitFaultsChanged(),
+      onApiError: (code) => this.metrics.faultApiErrors.inc({ code: String(code) }),
+      onShaped: (kind, bytes) => this.metrics.faultShapedBytes.inc({ kind }, bytes),
+    });
     this.rancher = config.RancherURL
       ? new RancherIntegration({
           config,
@@ -118,6 +179,12 @@ export class Engine {
             this.registry.update(name, { tunnels });
           },
           onGone: (name, why) => void this.lifecycle.removeGone(name, why),
+          observers: this.inspector,
+          shapeTunnel: (name, stream) => this.faultInjection.shapeTunnel(name, stream),
+          onRancherState: (name, rancherState) => {
+            if (this.registry.has(name) && this.registry.get(name).rancherState !== rancherState)
+              this.registry.update(name, { rancherState });
+          },
           importedClusters: () =>
             this.registry
               .list()
@@ -139,10 +206,47 @@ export class Engine {
       clusters: () => this.registry.list(),
       kubeStats: () => this.kubeRest?.stats,
       traffic: () => this.rancher?.traffic(),
-      faults: () => ({ refuse_connects: this.rancher?.refusingUntil ? 1 : 0, storm: this.storm ? 1 : 0 }),
+      faults: () => ({
+        ...this.faultInjection.activeByKind(),
+        refuse_connects: this.rancher?.refusingUntil ? 1 : 0,
+        storm: this.storm ? 1 : 0,
+      }),
+      faultClusters: () => {
+        const names = this.registry.names();
+        const r = this.faultInjection.registry;
+        return Object.fromEntries(TARGETED_FAULT_KINDS.map((kind) => [kind, r.clustersCovered(kind, names)]));
+      },
+      pausedNodes: () => this.faultInjection.heartbeats.pausedNodes,
+    });
+    this.load = new LoadSampler({
+      traffic: () => {
+        const t = this.rancher?.traffic();
+        if (!t) return undefined;
+        return {
+          frames: t.main.framesIn + t.main.framesOut + t.steve.framesIn + t.steve.framesOut,
+          bytes: t.main.bytesIn + t.main.bytesOut + t.steve.bytesIn + t.steve.bytesOut,
+        };
+      },
+      tunnels: () => this.rancher?.openSessions() ?? { sessions: 0, connections: 0 },
+      clusters: () => {
+        const all = this.registry.list();
+        return { active: all.filter((c) => c.status === 'ready').length, total: all.length };
+      },
+      appProcesses: options.appProcesses,
     });
     mkdirSync(config.HomeDir, { recursive: true, mode: 0o700 });
     this.cipher = options.cipher ?? AesSecretBox.fromEnvOrFile(join(config.HomeDir, 'state.key'));
+    this.settings = new SettingsService({
+      store: options.settingsStore ?? new FileSettingsStore(config.HomeDir, () => this.cipher),
+      config,
+      sources: options.configSources,
+      logger: this.logger,
+      onLiveChange: (live, changed) => {
+        if (changed.includes('connectRatePerSecond')) this.setConnectRate(live.connectRatePerSecond);
+      },
+    });
+    this.logRing = options.logRing ?? new LogRing();
+    this.logFeed = new LogFeed(this.logRing, (batch) => this.events.emit('logs.appended', batch));
     this.store = new StateStore(join(config.HomeDir, 'state.json'), () => this.snapshot(), this.logger);
     this.registry.on('changed', () => this.store.schedule());
   }
@@ -243,7 +347,9 @@ export class Engine {
       const rest = await KubeRest.fromKubeConfig(this.mainCluster.kubeConfig());
       this.kubeRest = rest;
       const manager = new TenantManager(rest, this.logger);
+      manager.nodeStatus.skipTenant = (tenant) => this.faultInjection.registry.heartbeatsPaused(tenant);
       await manager.start();
+      this.tenantsReady = manager;
       return manager;
     })().catch((err: unknown) => {
       this.tenantManager = undefined;
@@ -265,6 +371,7 @@ export class Engine {
         resources: new ApiResources(tenants.rest),
         logger: this.logger,
         onRequest: (method, watch, code, ms) => this.metrics.observeVapi(method, watch, code, ms),
+        injectError: (tenant) => this.faultInjection.apiError(tenant),
       });
       authenticator.restoreMinted(this.restoredTokenHashes);
       const server = new VirtualApiServer(handler, new ClusterIdentities(ca), authenticator, this.logger);
@@ -306,6 +413,13 @@ export class Engine {
     return { level };
   }
 
+  /** The connect rate saved in Settings takes effect at once (after a storm, the storm restores it). */
+  private setConnectRate(rate: number): void {
+    if (!this.rancher) return;
+    if (this.storm) this.storm.savedRate = rate;
+    else this.rancher.limiter.setRate(rate);
+  }
+
   private requireRancher(): RancherIntegration {
     if (!this.rancher)
       throw new EngineError('invalid', 'no Rancher is configured: there are no tunnels to act on');
@@ -317,6 +431,7 @@ export class Engine {
     refuseConnectsUntil: string | null;
     droppedSessions: number;
     storm: { ratePerSecond: number; until: string } | null;
+    active: ActiveFault[];
   } {
     const until = this.rancher?.refusingUntil ?? 0;
     return {
@@ -325,10 +440,83 @@ export class Engine {
       storm: this.storm
         ? { ratePerSecond: this.storm.rate, until: new Date(this.storm.until).toISOString() }
         : null,
+      active: this.faultList(),
     };
   }
 
-  private storm: { rate: number; until: number; timer: NodeJS.Timeout; savedRate: number } | undefined;
+  /** Every fault in effect: the targeted ones, and refused connects and the storm (all clusters). */
+  faultList(): ActiveFault[] {
+    const list = this.faultInjection.list();
+    const refusing = this.rancher?.refusingUntil ?? 0;
+    if (refusing && this.refusingSince) {
+      list.push({
+        id: 'refuse_connects',
+        kind: 'refuse_connects',
+        clusters: 'all',
+        parameters: {},
+        since: new Date(this.refusingSince).toISOString(),
+        until: new Date(refusing).toISOString(),
+      });
+    }
+    if (this.storm) {
+      list.push({
+        id: 'storm',
+        kind: 'storm',
+        clusters: 'all',
+        parameters: { ratePerSecond: this.storm.rate },
+        since: new Date(this.storm.since).toISOString(),
+        until: new Date(this.storm.until).toISOString(),
+      });
+    }
+    return list;
+  }
+
+  /** Puts a validated fault in effect; the clusters it names must exist. */
+  injectFault(request: InjectFaultRequest): InjectFaultResponse {
+    for (const name of ('clusters' in request ? request.clusters : undefined) ?? []) this.registry.get(name);
+    if (FaultInjection.isTargeted(request)) return { fault: this.faultInjection.inject(request) };
+    const find = (id: string): ActiveFault | null => this.faultList().find((f) => f.id === id) ?? null;
+    switch (request.kind) {
+      case 'drop_tunnels':
+        return { fault: null, ...this.dropTunnels(request) };
+      case 'refuse_connects':
+        this.refuseConnects(request);
+        return { fault: find('refuse_connects') };
+      case 'storm':
+        this.startStorm(request);
+        return { fault: find('storm') };
+    }
+    throw new EngineError('invalid', 'unknown fault kind');
+  }
+
+  /** Clears one fault by id, or all of them. */
+  clearFault(id: string | undefined): ClearFaultsResponse {
+    if (id === undefined) {
+      const cleared = this.faultList();
+      this.clearFaults();
+      return { cleared };
+    }
+    const fault = this.faultList().find((f) => f.id === id);
+    if (!fault) throw new EngineError('not_found', `no fault ${JSON.stringify(id)} is in effect`);
+    if (id === 'refuse_connects') this.stopRefusing();
+    else if (id === 'storm') this.stopStorm();
+    else this.faultInjection.remove(id);
+    return { cleared: [fault] };
+  }
+
+  private faultsChangedTimer: NodeJS.Timeout | undefined;
+
+  /** Tells the UIs, at most once per tick however many changes come together. */
+  private emitFaultsChanged(): void {
+    if (this.faultsChangedTimer) return;
+    this.faultsChangedTimer = setTimeout(() => {
+      this.faultsChangedTimer = undefined;
+      this.events.emit('faults.changed', { faults: this.faultList() });
+    }, 0);
+  }
+
+  private storm:
+    { rate: number; since: number; until: number; timer: NodeJS.Timeout; savedRate: number } | undefined;
 
   /**
    * Reconnect storm: drops clusters' tunnels one after another at a chosen
@@ -358,8 +546,9 @@ export class Engine {
       if (names.length === 0) return;
       this.droppedSessions += rancher.dropSessions(names[next++ % names.length]);
     }, 1000 / rate);
-    this.storm = { rate, until: Date.now() + seconds * 1000, timer, savedRate };
+    this.storm = { rate, since: Date.now(), until: Date.now() + seconds * 1000, timer, savedRate };
     this.logger.warn(`Fault injection: reconnect storm at ${rate} drops/s for ${seconds} s`);
+    this.emitFaultsChanged();
     return this.faults();
   }
 
@@ -369,6 +558,7 @@ export class Engine {
     this.rancher?.limiter.setRate(this.storm.savedRate);
     this.storm = undefined;
     this.logger.info('Fault injection: reconnect storm over');
+    this.emitFaultsChanged();
   }
 
   private droppedSessions = 0;
@@ -398,12 +588,33 @@ export class Engine {
     }
     rancher.refuseConnects(seconds);
     this.logger.warn(`Fault injection: refusing tunnel connects for ${seconds} s`);
+    if (this.refuseTimer) clearTimeout(this.refuseTimer);
+    this.refuseTimer = undefined;
+    this.refusingSince = seconds > 0 ? Date.now() : 0;
+    if (seconds > 0) {
+      // The window ends by itself: the UIs hear of it then.
+      this.refuseTimer = setTimeout(() => this.emitFaultsChanged(), seconds * 1000 + 10);
+      this.refuseTimer.unref();
+    }
+    this.emitFaultsChanged();
     return { refuseConnectsUntil: this.faults().refuseConnectsUntil };
   }
 
-  clearFaults(): ReturnType<Engine['faults']> {
+  private refusingSince = 0;
+  private refuseTimer: NodeJS.Timeout | undefined;
+
+  private stopRefusing(): void {
+    if (this.refuseTimer) clearTimeout(this.refuseTimer);
+    this.refuseTimer = undefined;
+    this.refusingSince = 0;
     this.rancher?.refuseConnects(0);
+    this.emitFaultsChanged();
+  }
+
+  clearFaults(): ReturnType<Engine['faults']> {
+    this.stopRefusing();
     this.stopStorm();
+    this.faultInjection.clear();
     return this.faults();
   }
 
@@ -452,16 +663,26 @@ export class Engine {
     this.statusTimer = setInterval(() => void this.tick(), interval);
     this.rancher?.startDeletionWatcher();
     this.statusTimer.unref();
+    this.logFeed.start();
+    this.load.start((sample) => this.events.emit('telemetry.sample', sample));
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     this.store.saveNow();
     if (this.statusTimer) clearInterval(this.statusTimer);
+    this.logFeed.stop();
+    this.load.stop();
+    this.inspector.stop();
+    // Steps in flight finish (or are checkpointed at their current step) before what they use goes away.
+    await this.lifecycle.shutdown(this.options.shutdownGraceMs ?? SHUTDOWN_GRACE_MS);
     for (const w of this.mainRunningWaiters.splice(0))
       w.reject(new EngineError('unavailable', 'the agent is shutting down'));
     // Tunnels first, so Rancher sees clean closes; then the APIs behind them.
     this.stopStorm();
+    await this.faultInjection.shutdown();
+    if (this.refuseTimer) clearTimeout(this.refuseTimer);
+    if (this.faultsChangedTimer) clearTimeout(this.faultsChangedTimer);
     await this.rancher?.stop();
     if (this.virtualApiServer) await (await this.virtualApiServer.catch(() => undefined))?.close();
     if (this.tenantManager) {
@@ -566,17 +787,19 @@ export class Engine {
   }
 
   private readonly handlers: Handlers = {
+    'telemetry.history': async ({ seconds }) => this.load.history(seconds),
     'engine.info': async () => ({
       version: ENGINE_VERSION,
       shell: this.options.shell,
       rancherUrl: this.options.config.RancherURL,
+      connectRatePerSecond: this.settings.live.connectRatePerSecond,
       startedAt: this.startedAt,
     }),
     'mainCluster.get': async () => this.mainInfo,
     'clusters.list': async () => this.registry.list(),
     'clusters.get': async ({ name }) => this.registry.get(name),
-    'clusters.create': async ({ name, template }) => {
-      const record = this.lifecycle.create(name, template);
+    'clusters.create': async ({ name, template, importToRancher }) => {
+      const record = this.lifecycle.create(name, template, { importToRancher });
       // Acknowledged means on disk: a crash right after the answer loses nothing.
       this.store.saveNow();
       this.logger.info(
@@ -592,7 +815,13 @@ export class Engine {
     'clusters.retry': async ({ name }) => this.lifecycle.retry(name),
     'clusters.import': async ({ name }) => this.lifecycle.importLater(name),
     'batches.create': async (request) => {
-      const status = this.batches.create(request);
+      // Settings' batch defaults fill what the request leaves out, from the moment they are saved.
+      const { defaultTemplate, defaultConcurrency } = this.settings.live;
+      const status = this.batches.create({
+        ...request,
+        template: request.template ?? defaultTemplate,
+        concurrency: request.concurrency ?? defaultConcurrency,
+      });
       this.store.saveNow();
       return status;
     },
@@ -600,5 +829,38 @@ export class Engine {
     'batches.list': async () => this.batches.list(),
     'batches.cancel': async ({ id }) => this.batches.cancel(id),
     'batches.retry': async ({ id }) => this.batches.retry(id),
+    'faults.list': async () => this.faultList(),
+    'faults.inject': async (request) => this.injectFault(request),
+    'faults.clear': async (request) => this.clearFault(request?.id),
+    'inspector.sessions': async (request) => this.inspector.sessions(request ?? {}),
+    'inspector.watch': async (request) => this.inspector.watch(request),
+    'inspector.unwatch': async (request) => this.inspector.unwatch(request),
+    'inspector.frames': async (request) => this.inspector.frames(request),
+    'inspector.export': async (request) => this.inspector.exportNdjson(request),
+    'inspector.reconnect': async (request) => this.inspector.reconnect(request),
+    'settings.get': async () => this.settings.view(),
+    'settings.update': async (request) => this.settings.update(request),
+    'settings.testConnection': async (request) => this.settings.testConnection(request),
+    'logs.tail': async (request) => ({
+      lines: this.logRing.tail(request ?? {}, request?.limit ?? 500),
+      capacity: this.logRing.capacity,
+      lastSeq: this.logRing.lastSeq,
+    }),
+    'templates.list': async () => listTemplates(),
+    'clusters.nodes': async ({ name }) => {
+      this.registry.get(name); // 404 for an unknown cluster
+      // Nodes come from the tenant caches; until they exist (main cluster not up yet) there are none to show.
+      return this.tenantsReady?.nodeDetails(name) ?? [];
+    },
+    'clusters.kubeconfig': async ({ name }) => ({ kubeconfig: await this.kubeconfig(name) }),
+    'clusters.reconnect': async ({ name }) => {
+      const record = this.registry.get(name);
+      const rancher = this.requireRancher();
+      if (!rancher.hasTunnels(name))
+        throw new EngineError('conflict', `cluster ${name} has no tunnels (${record.status}, not imported)`);
+      this.logger.info({ cluster: name }, `Cluster ${name}: reconnecting its tunnels on request`);
+      return { name, sessions: 2 * rancher.dropSessions(name) };
+    },
+    'templates.check': async ({ template }) => checkTemplate(template),
   };
 }

@@ -5,6 +5,10 @@
 import type { RequestChannel, RequestOf } from '../../shared/channels';
 import type { CreateBatchRequest, CreateClusterRequest } from '../../shared/cluster';
 import { EngineError } from '../../shared/errors';
+import { parseConnectionTestRequest, parseSettingsUpdate } from './settings/parse-settings-requests';
+import { parseLogsTailRequest } from './telemetry/logs-tail-request';
+import * as inspector from './inspector/inspector-requests';
+import { parseClearFaultsRequest, parseInjectFaultRequest } from './faults/fault-requests';
 
 function objectRequest(channel: string, request: unknown, example: string): Record<string, unknown> {
   if (typeof request !== 'object' || request === null || Array.isArray(request)) {
@@ -27,8 +31,23 @@ function idRequest(channel: string, request: unknown): { id: string } {
   return { id: stringField(channel, objectRequest(channel, request, '{"id": "b-1a2b3c4d"}'), 'id') };
 }
 
-const CREATE_FIELDS = new Set(['name', 'template']);
-const BATCH_FIELDS = new Set(['pattern', 'prefix', 'count', 'start', 'padding', 'template', 'concurrency']);
+const CREATE_FIELDS = new Set(['name', 'template', 'importToRancher']);
+const BATCH_FIELDS = new Set([
+  'pattern',
+  'prefix',
+  'count',
+  'start',
+  'padding',
+  'template',
+  'concurrency',
+  'importToRancher',
+]);
+
+function optionalBoolean(channel: string, request: Record<string, unknown>, field: string): void {
+  const v = request[field];
+  if (v !== undefined && typeof v !== 'boolean')
+    throw new EngineError('invalid', `${channel}: "${field}" must be true or false`);
+}
 
 function noUnknownFields(channel: string, request: Record<string, unknown>, known: Set<string>): void {
   const unknown = Object.keys(request).filter((k) => !known.has(k));
@@ -51,7 +70,12 @@ function createRequest(request: unknown): CreateClusterRequest {
   const r = objectRequest('clusters.create', request, '{"name": "my-cluster"}');
   noUnknownFields('clusters.create', r, CREATE_FIELDS);
   const template = templateField('clusters.create', r);
-  return { name: stringField('clusters.create', r, 'name'), ...(template !== undefined ? { template } : {}) };
+  optionalBoolean('clusters.create', r, 'importToRancher');
+  return {
+    name: stringField('clusters.create', r, 'name'),
+    ...(template !== undefined ? { template } : {}),
+    ...(typeof r.importToRancher === 'boolean' ? { importToRancher: r.importToRancher } : {}),
+  };
 }
 
 function batchRequest(request: unknown): CreateBatchRequest {
@@ -62,10 +86,24 @@ function batchRequest(request: unknown): CreateBatchRequest {
   );
   noUnknownFields('batches.create', r, BATCH_FIELDS);
   templateField('batches.create', r);
+  optionalBoolean('batches.create', r, 'importToRancher');
   return r as CreateBatchRequest;
 }
 
+/** `telemetry.history`: nothing (all kept) or {"seconds": N} with N from 1 to 86400. */
+function historyRequest(request: unknown): RequestOf<'telemetry.history'> {
+  if (request === undefined || request === null) return {};
+  const r = objectRequest('telemetry.history', request, '{"seconds": 300}');
+  noUnknownFields('telemetry.history', r, new Set(['seconds']));
+  const { seconds } = r;
+  if (seconds === undefined) return {};
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 1 || seconds > 86_400)
+    throw new EngineError('invalid', 'telemetry.history: "seconds" must be a number from 1 to 86400');
+  return { seconds };
+}
+
 const VALIDATORS: { [C in RequestChannel]: (request: unknown) => RequestOf<C> } = {
+  'telemetry.history': historyRequest,
   'engine.info': () => undefined,
   'mainCluster.get': () => undefined,
   'clusters.list': () => undefined,
@@ -79,6 +117,30 @@ const VALIDATORS: { [C in RequestChannel]: (request: unknown) => RequestOf<C> } 
   'batches.list': () => undefined,
   'batches.cancel': (r) => idRequest('batches.cancel', r),
   'batches.retry': (r) => idRequest('batches.retry', r),
+  'settings.get': () => undefined,
+  'settings.update': parseSettingsUpdate,
+  'settings.testConnection': parseConnectionTestRequest,
+  'logs.tail': parseLogsTailRequest,
+  'inspector.sessions': inspector.sessionsRequest,
+  'inspector.watch': inspector.watchRequest,
+  'inspector.unwatch': inspector.unwatchRequest,
+  'inspector.frames': inspector.framesRequest,
+  'inspector.export': inspector.exportRequest,
+  'inspector.reconnect': inspector.reconnectRequest,
+  'templates.list': () => undefined,
+  'clusters.nodes': (r) => nameRequest('clusters.nodes', r),
+  'clusters.kubeconfig': (r) => nameRequest('clusters.kubeconfig', r),
+  'clusters.reconnect': (r) => nameRequest('clusters.reconnect', r),
+  'templates.check': (r) => {
+    const req = objectRequest('templates.check', r, '{"template": "default"}');
+    noUnknownFields('templates.check', req, new Set(['template']));
+    const template = templateField('templates.check', req);
+    if (template === undefined) throw new EngineError('invalid', 'templates.check: "template" is required');
+    return { template };
+  },
+  'faults.list': () => undefined,
+  'faults.inject': parseInjectFaultRequest,
+  'faults.clear': parseClearFaultsRequest,
 };
 
 export function validateRequest<C extends RequestChannel>(channel: C, request: unknown): RequestOf<C> {

@@ -1,7 +1,8 @@
 /**
  * `scale-cluster-agent`: the engine without Electron.
  *   scale-cluster-agent serve [flags]   engine + REST API + web UI (default 127.0.0.1:9090)
- * Flags override the environment, which overrides the config file.
+ * Flags override the environment, which overrides the settings saved from the
+ * Settings screen (<home>/settings.json), which override the config file.
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -10,6 +11,10 @@ import { flagName, loadConfig } from '../engine/config/load-config';
 import { Engine, ENGINE_VERSION } from '../engine/engine';
 import { startWebServer } from '../engine/api/web-server';
 import { packageRoot } from '../engine/kube/package-root';
+import { FileSettingsStore } from '../engine/settings/file-settings-store';
+import { settingsConfigLayer } from '../engine/settings/settings-layer';
+import { AesSecretBox } from '../engine/store/secret-box';
+import { LogRing } from '../engine/telemetry/log-ring';
 import { createLogger } from '../engine/telemetry/logger';
 
 /** Secrets are not accepted as flags: command lines are visible to every local user. */
@@ -19,13 +24,14 @@ const USAGE = `Usage: scale-cluster-agent serve [flags]
 
 Runs the agent engine with its REST API and web UI.
 
-Flags (each overrides its environment variable and the config file):
+Flags (each overrides its environment variable, saved settings and the config file):
 ${FLAG_KEYS.map((k) => `  --${flagName(k)} <value>`).join('\n')}
   --config <path>          config file (default ~/.scale-cluster-agent/config/config)
   --no-main-cluster        do not bring up the main cluster on start
   --help, --version
 
-Secrets come from the environment only: RANCHER_TOKEN, SCALE_AGENT_ACCESS_TOKEN.
+Secrets are never flags: RANCHER_TOKEN and SCALE_AGENT_ACCESS_TOKEN come from the
+environment; the Rancher token can also be saved, sealed, from the Settings screen.
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -60,7 +66,16 @@ export async function main(argv: string[]): Promise<number> {
   }
   let loaded: ReturnType<typeof loadConfig>;
   try {
-    loaded = loadConfig({ flags, configPath: values.config as string | undefined });
+    loaded = loadConfig({
+      flags,
+      configPath: values.config as string | undefined,
+      // Settings saved from the Settings screen: <home>/settings.json, the token sealed with the state key.
+      settingsLayer: (home) =>
+        settingsConfigLayer(
+          new FileSettingsStore(home, () => AesSecretBox.fromEnvOrFile(join(home, 'state.key'))),
+          home,
+        ),
+    });
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`scale-cluster-agent: configuration error: ${err.message}\n`);
@@ -69,7 +84,13 @@ export async function main(argv: string[]): Promise<number> {
     throw err;
   }
   const { config } = loaded;
-  const logger = createLogger({ level: config.LogLevel, pretty: Boolean(process.stderr.isTTY) });
+  // The Logs screen reads the logger's redacted output from this ring.
+  const logRing = new LogRing();
+  const logger = createLogger({
+    level: config.LogLevel,
+    pretty: Boolean(process.stderr.isTTY),
+    copyTo: logRing,
+  });
   for (const warning of loaded.warnings) logger.warn(warning);
   logger.debug({ config: redactedConfig(config) }, 'effective configuration');
   if (!config.RancherURL)
@@ -80,6 +101,8 @@ export async function main(argv: string[]): Promise<number> {
     logger,
     shell: 'headless',
     ensureMainCluster: !values['no-main-cluster'],
+    configSources: loaded.sources,
+    logRing,
   });
   const root = packageRoot();
   let web: Awaited<ReturnType<typeof startWebServer>>;

@@ -4,6 +4,11 @@
  * from this list, so no screen needs to know about the others.
  */
 import { ClustersScreen } from './components/ClustersScreen';
+import { InspectorScreen } from './components/InspectorScreen';
+import { LogsScreen } from './components/LogsScreen';
+import { MemoryScreen } from './components/MemoryScreen';
+import { SettingsScreen } from './components/SettingsScreen';
+import { FaultsScreen } from './components/FaultsScreen';
 
 export interface ScreenEntry {
   id: string;
@@ -15,4 +20,9 @@ export interface ScreenEntry {
 
 export const SCREENS: readonly ScreenEntry[] = [
   { id: 'clusters', label: 'Clusters', key: '1', render: () => <ClustersScreen /> },
+  { id: 'inspector', label: 'Inspector', key: '2', render: () => <InspectorScreen /> },
+  { id: 'memory', label: 'Memory', key: '3', render: () => <MemoryScreen /> },
+  { id: 'logs', label: 'Logs', key: '4', render: () => <LogsScreen /> },
+  { id: 'settings', label: 'Settings', key: '5', render: () => <SettingsScreen /> },
+  { id: 'faults', label: 'Faults', key: '6', render: () => <FaultsScreen /> },
 ];

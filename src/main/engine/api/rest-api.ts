@@ -12,16 +12,25 @@
  * POST /clusters/{name}/import (a local-only cluster into the configured Rancher);
  * GET /main-cluster for the main cluster's status; GET /metrics (Prometheus);
  * GET and PUT /log-level {"level":"debug"} (changed at run time);
+ * tunnel inspector: GET /clusters/{name}/tunnels, GET
+ * /clusters/{name}/tunnels/{main|steve}/frames.ndjson (see inspector/inspector-rest.ts);
+ * GET /telemetry/history[?seconds=N] (the load samples the Memory screen draws);
+ * GET and PUT /settings, POST /settings/test-connection, GET /logs (see settings-logs-rest.ts);
  * fault injection: POST /faults/drop-tunnels {"clusters":[...]} (all when
  * omitted), POST /faults/refuse-connects {"seconds":N}, POST /faults/storm
- * {"ratePerSecond":R,"seconds":N}, GET and DELETE /faults.
+ * {"ratePerSecond":R,"seconds":N}, POST /faults/latency, /bandwidth,
+ * /api-errors, /pause-heartbeats, GET and DELETE /faults, DELETE /faults/{id}
+ * (see faults/faults-rest.ts).
  * Errors answer
  * {"success":false,"error":<code>,"message":<why>} with the matching status.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EngineError } from '../../../shared/errors';
 import type { Engine } from '../engine';
+import { handleInspectorRest } from '../inspector/inspector-rest';
 import { errorStatus, readJsonBody, sendJson, sendText } from './http-utils';
+import { handleSettingsLogsRest } from './settings-logs-rest';
+import { handleFaultsRest } from '../faults/faults-rest';
 
 /** Handles the request if it is a REST route; returns false to let others try. */
 export async function handleRestRequest(
@@ -54,28 +63,12 @@ export async function handleRestRequest(
       sendJson(res, 200, engine.setLogLevel((await readJsonBody(req)) as Record<string, unknown>));
       return true;
     }
-    if (path === '/faults') {
-      if (method === 'GET') {
-        sendJson(res, 200, engine.faults());
-        return true;
-      }
-      if (method === 'DELETE') {
-        sendJson(res, 200, engine.clearFaults());
-        return true;
-      }
-      return methodNotAllowed(res, 'GET, DELETE');
-    }
-    const fault = /^\/faults\/(drop-tunnels|refuse-connects|storm)$/.exec(path);
-    if (fault) {
-      if (method !== 'POST') return methodNotAllowed(res, 'POST');
-      const body = (await readJsonBody(req)) as Record<string, unknown>;
-      const answer =
-        fault[1] === 'drop-tunnels'
-          ? engine.dropTunnels(body)
-          : fault[1] === 'storm'
-            ? engine.startStorm(body)
-            : engine.refuseConnects(body);
-      sendJson(res, 200, answer);
+    if (await handleFaultsRest(engine, req, res, path)) return true;
+    if (path === '/telemetry/history') {
+      if (method !== 'GET') return methodNotAllowed(res, 'GET');
+      const seconds = url.searchParams.get('seconds');
+      const request = seconds === null ? {} : { seconds: seconds === '' ? NaN : Number(seconds) };
+      sendJson(res, 200, await engine.handle('telemetry.history', request));
       return true;
     }
     if (path === '/main-cluster') {
@@ -136,6 +129,9 @@ export async function handleRestRequest(
       );
       return true;
     }
+    if (await handleSettingsLogsRest(engine, req, res, path, url)) return true;
+    // Tunnel inspector: /clusters/{name}/tunnels[/{main|steve}/frames.ndjson|synthetic-frames].
+    if (await handleInspectorRest(engine, req, res, path, url)) return true;
     const kubeconfig = /^\/clusters\/([^/]+)\/kubeconfig$/.exec(path);
     if (kubeconfig) {
       if (method !== 'GET') return methodNotAllowed(res, 'GET');

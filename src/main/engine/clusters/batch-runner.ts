@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { BatchStatus, ClusterStatus, CreateBatchRequest } from '../../../shared/cluster';
+import { concurrencyProblem, DEFAULT_BATCH_CONCURRENCY } from '../../../shared/cluster-names';
 import { EngineError } from '../../../shared/errors';
 import type { Logger } from '../telemetry/logger';
 import { mapConcurrent } from '../util/map-concurrent';
@@ -42,15 +43,9 @@ export class BatchRunner {
     if (typeof req !== 'object' || req === null)
       throw new EngineError('invalid', 'batch request must be an object');
     const names = expandBatchNames(req);
-    const concurrency = req.concurrency === undefined ? 4 : req.concurrency;
-    if (
-      typeof concurrency !== 'number' ||
-      !Number.isInteger(concurrency) ||
-      concurrency < 1 ||
-      concurrency > 64
-    ) {
-      throw new EngineError('invalid', 'concurrency must be a whole number from 1 to 64');
-    }
+    const concurrency = req.concurrency ?? DEFAULT_BATCH_CONCURRENCY;
+    const concurrencyError = concurrencyProblem(concurrency);
+    if (concurrencyError) throw new EngineError('invalid', concurrencyError);
     const { label } = resolveTemplateSpec(req.template);
     const problems: string[] = [];
     for (const name of names) {
@@ -168,7 +163,11 @@ export class BatchRunner {
     for (const name of batch.names) {
       if (batch.state !== 'running') break;
       try {
-        this.lifecycle.create(name, req.template, batch.id, slots);
+        this.lifecycle.create(name, req.template, {
+          batchId: batch.id,
+          batchSlots: slots,
+          importToRancher: req.importToRancher,
+        });
       } catch (err) {
         this.logger.warn({ batch: batch.id, cluster: name, err }, 'batch member not created');
       }

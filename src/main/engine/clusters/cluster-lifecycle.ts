@@ -33,6 +33,9 @@ export class ClusterLifecycle {
   /** What each cluster was created from, as given (kept in the state file). */
   private readonly specs = new Map<string, TemplateSpec>();
   private readonly running = new Map<string, { abort: AbortController; done: Promise<void> }>();
+  /** Clusters whose steps are executing now (they hold a slot), as opposed to waiting for one. */
+  private readonly inFlight = new Set<string>();
+  private shuttingDown = false;
   /** Clusters that may have objects in the main cluster (provisioning began, or adopted). */
   private readonly touched = new Set<string>();
   /** A batch's own concurrency limit, for its clusters (also on retry). */
@@ -47,12 +50,13 @@ export class ClusterLifecycle {
   create(
     name: unknown,
     spec: TemplateSpec | undefined,
-    batchId?: string,
-    batchSlots?: Semaphore,
+    options: { batchId?: string; batchSlots?: Semaphore; importToRancher?: boolean } = {},
   ): ClusterRecord {
+    const { batchId, batchSlots } = options;
     const validName = this.deps.registry.checkNewName(name);
     const { template, label } = resolveTemplateSpec(spec);
-    const record = this.deps.registry.add(validName, { template: label, batchId });
+    const localOnly = options.importToRancher === false;
+    const record = this.deps.registry.add(validName, { template: label, batchId, localOnly });
     this.templates.set(validName, template);
     this.specs.set(validName, spec ?? 'default');
     if (batchSlots) this.groupSlots.set(validName, batchSlots);
@@ -109,7 +113,8 @@ export class ClusterLifecycle {
 
   /** Starts (or restarts) the steps of a cluster in the background. */
   start(name: string): void {
-    if (this.running.has(name)) return;
+    // While shutting down nothing new starts; the cluster keeps its status and resumes on the next start.
+    if (this.running.has(name) || this.shuttingDown) return;
     const abort = new AbortController();
     const done = this.run(name, abort.signal).finally(() => this.running.delete(name));
     this.running.set(name, { abort, done });
@@ -128,6 +133,7 @@ export class ClusterLifecycle {
     }
     // A resume after restart may still be re-converging it: import after that.
     await this.running.get(name)?.done;
+    this.deps.registry.update(name, { localOnly: undefined });
     this.deps.registry.setStatus(name, 'pending');
     this.start(name);
     return this.deps.registry.get(name);
@@ -175,6 +181,34 @@ export class ClusterLifecycle {
   }
 
   /** Stops a cluster's steps (cancel); resolves when they have stopped. */
+  /**
+   * Graceful shutdown: nothing new starts, clusters still waiting for a slot
+   * stop at once, and steps in flight get `graceMs` to finish before they are
+   * aborted. An aborted cluster keeps the status of the step it was at (the
+   * state file is its checkpoint) and resumes from there on the next start;
+   * it is never marked failed by the shutdown.
+   */
+  async shutdown(graceMs: number): Promise<void> {
+    this.shuttingDown = true;
+    const reason = new EngineError('unavailable', 'the agent is shutting down');
+    for (const [name, run] of this.running) if (!this.inFlight.has(name)) run.abort.abort(reason);
+    const all = Promise.all([...this.running.values()].map((r) => r.done));
+    let timer: NodeJS.Timeout | undefined;
+    const finished = await Promise.race([
+      all.then(() => true),
+      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), graceMs))),
+    ]);
+    clearTimeout(timer);
+    if (!finished) {
+      this.deps.logger.warn(
+        { clusters: [...this.inFlight] },
+        `Shutdown: ${this.inFlight.size} clusters still mid-step after ${graceMs / 1000}s; they resume from their current step on the next start`,
+      );
+      for (const run of this.running.values()) run.abort.abort(reason);
+      await Promise.all([...this.running.values()].map((r) => r.done));
+    }
+  }
+
   async cancel(name: string): Promise<void> {
     const run = this.running.get(name);
     if (!run) return;
@@ -218,6 +252,7 @@ export class ClusterLifecycle {
     try {
       releaseGroup = await this.groupSlots.get(name)?.acquire(signal);
       release = await this.slots.acquire(signal);
+      this.inFlight.add(name);
       const template = this.templates.get(name);
       if (!template) throw new Error('no template recorded for this cluster');
 
@@ -232,7 +267,8 @@ export class ClusterLifecycle {
       });
       signal.throwIfAborted();
 
-      const rancher = this.deps.rancher();
+      // A cluster made with import off stays out of Rancher until `importLater`.
+      const rancher = registry.get(name).localOnly ? undefined : this.deps.rancher();
       if (rancher && !rancher.hasTunnels(name)) {
         const rancherId = await rancher.importCluster(name, (s) => registry.setStatus(name, s), signal);
         registry.update(name, { rancherId });
@@ -244,11 +280,11 @@ export class ClusterLifecycle {
       registry.update(name, {
         nodeCount: counts.nodes || template.nodes.length,
         podCount: counts.pods,
-        message: rancher ? undefined : 'local only: no Rancher configured',
+        message: rancher ? undefined : localOnlyReason(this.deps.rancher()),
       });
       logger.info(
         { cluster: name },
-        `Cluster ${name} is ready${rancher ? ', connecting to Rancher' : ' (local only: no Rancher configured)'}`,
+        `Cluster ${name} is ready${rancher ? ', connecting to Rancher' : ` (${localOnlyReason(this.deps.rancher())})`}`,
       );
     } catch (err) {
       if (signal.aborted) return; // cancel or delete owns what happens next
@@ -256,6 +292,7 @@ export class ClusterLifecycle {
       logger.error({ cluster: name, err }, `Cluster ${name} failed: ${message}`);
       if (registry.has(name)) registry.setStatus(name, 'failed', message);
     } finally {
+      this.inFlight.delete(name);
       release?.();
       releaseGroup?.();
     }
@@ -279,4 +316,8 @@ function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
       },
     );
   });
+}
+
+function localOnlyReason(rancher: RancherIntegration | undefined): string {
+  return rancher ? 'local only: Rancher import was turned off' : 'local only: no Rancher configured';
 }

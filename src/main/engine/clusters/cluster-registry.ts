@@ -56,7 +56,7 @@ export class ClusterRegistry extends EventEmitter<ClusterRegistryEvents> {
   }
 
   /** Adds a new cluster; a bad name is `invalid`, a taken one `conflict`. */
-  add(name: unknown, init: { template?: string; batchId?: string } = {}): ClusterRecord {
+  add(name: unknown, init: { template?: string; batchId?: string; localOnly?: boolean } = {}): ClusterRecord {
     const validName = this.checkNewName(name);
     const now = new Date().toISOString();
     const record: ClusterRecord = {
@@ -71,6 +71,7 @@ export class ClusterRegistry extends EventEmitter<ClusterRegistryEvents> {
       updatedAt: now,
     };
     if (init.batchId) record.batchId = init.batchId;
+    if (init.localOnly) record.localOnly = true;
     this.clusters.set(validName, record);
     this.touch(validName);
     return { ...record };

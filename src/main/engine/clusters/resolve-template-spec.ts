@@ -7,6 +7,7 @@ import type { TemplateSpec } from '../../../shared/cluster';
 import { EngineError } from '../../../shared/errors';
 import type { ClusterTemplate } from '../tenant/template/cluster-template';
 import { resolveTemplate } from '../tenant/template/load-template';
+import { isPresetName } from '../tenant/template/presets';
 
 export const DEFAULT_TEMPLATE = 'default';
 
@@ -20,7 +21,10 @@ export function resolveTemplateSpec(spec: TemplateSpec | undefined): {
   }
   try {
     const template = resolveTemplate(input);
-    return { template, label: typeof input === 'string' ? input : template.name || 'custom' };
+    // YAML text is a string too, but only a preset name makes a good label.
+    const label =
+      typeof input === 'string' && isPresetName(input.trim()) ? input.trim() : template.name || 'custom';
+    return { template, label };
   } catch (err) {
     throw new EngineError('invalid', `template: ${(err as Error).message}`);
   }

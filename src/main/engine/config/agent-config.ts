@@ -5,6 +5,8 @@
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { concurrencyProblem, DEFAULT_BATCH_CONCURRENCY } from '../../../shared/cluster-names';
+import { PRESET_NAMES } from '../tenant/template/presets';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 export const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
@@ -18,7 +20,7 @@ export interface AgentConfig {
   RancherCACert: string;
   /** Skip verifying Rancher's certificate. For throwaway test Ranchers only; logged loudly. */
   RancherInsecure: boolean;
-  /** How often Rancher's cluster list is read to notice clusters deleted there. */
+  /** How often Rancher's cluster list is read: to notice clusters deleted there and show Rancher's state of each. */
   RancherDeletionWatchSeconds: number;
   /** Tunnel connects per second across all clusters (reconnect storms stay under it). */
   ConnectRatePerSecond: number;
@@ -45,6 +47,10 @@ export interface AgentConfig {
   KwokWorkdir: string;
   /** The agent's own folder: config/, state.json, pki/. */
   HomeDir: string;
+  /** Template preset of a new batch that names none. */
+  DefaultTemplate: string;
+  /** Clusters a new batch provisions at once when it names no concurrency. */
+  DefaultConcurrency: number;
 }
 
 export type ConfigKey = keyof AgentConfig;
@@ -57,7 +63,7 @@ export function defaultConfig(home = homedir()): AgentConfig {
     BearerToken: '',
     RancherCACert: '',
     RancherInsecure: false,
-    RancherDeletionWatchSeconds: 60,
+    RancherDeletionWatchSeconds: 15,
     ConnectRatePerSecond: 20,
     ListenPort: 9090,
     ListenAddress: '127.0.0.1',
@@ -71,6 +77,8 @@ export function defaultConfig(home = homedir()): AgentConfig {
     KubeBinDir: '',
     KwokWorkdir: '',
     HomeDir: join(home, '.scale-cluster-agent'),
+    DefaultTemplate: 'default',
+    DefaultConcurrency: DEFAULT_BATCH_CONCURRENCY,
   };
 }
 
@@ -154,6 +162,13 @@ function clusterName(raw: unknown): string {
   return value;
 }
 
+function batchConcurrency(raw: unknown): number {
+  const n = typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : raw;
+  const problem = concurrencyProblem(n);
+  if (problem) throw new Error(`${problem}, got ${JSON.stringify(raw)}`);
+  return n as number;
+}
+
 const PARSERS: Record<ConfigKey, Parser> = {
   RancherURL: url,
   BearerToken: text,
@@ -173,6 +188,8 @@ const PARSERS: Record<ConfigKey, Parser> = {
   KubeBinDir: text,
   KwokWorkdir: text,
   HomeDir: text,
+  DefaultTemplate: oneOf(PRESET_NAMES),
+  DefaultConcurrency: batchConcurrency,
 };
 
 export const CONFIG_KEYS = Object.keys(PARSERS) as ConfigKey[];

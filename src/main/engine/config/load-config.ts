@@ -1,6 +1,10 @@
 /**
  * Builds the effective configuration: defaults, then the config file, then
- * the environment, then command-line flags (each overrides the one before).
+ * the settings saved from the Settings screen, then the environment, then
+ * command-line flags (each overrides the one before). Saved settings sit
+ * above the file because they are the user's latest word through the app,
+ * and below the environment and flags because those are said for one run
+ * on purpose (the Settings screen shows such a field as overridden).
  */
 import { join } from 'node:path';
 import { defaultConfig, parseValue, type AgentConfig, type ConfigKey } from './agent-config';
@@ -24,6 +28,8 @@ export const ENV_KEYS: Record<string, ConfigKey> = {
   SCALE_AGENT_MAIN_KUBECONFIG: 'MainKubeconfig',
   SCALE_AGENT_KUBE_BIN_DIR: 'KubeBinDir',
   KWOK_WORKDIR: 'KwokWorkdir',
+  SCALE_AGENT_DEFAULT_TEMPLATE: 'DefaultTemplate',
+  SCALE_AGENT_DEFAULT_CONCURRENCY: 'DefaultConcurrency',
 };
 
 export interface LoadConfigOptions {
@@ -34,6 +40,11 @@ export interface LoadConfigOptions {
   configPath?: string;
   /** Base folder for defaults (tests point it at a temp dir). */
   homeDir?: string;
+  /**
+   * The saved settings' layer, read once the home folder is known: values
+   * already checked, and where they are kept (named as their source).
+   */
+  settingsLayer?: (homeDir: string) => { values: Partial<AgentConfig>; source: string };
 }
 
 export interface LoadedConfig {
@@ -41,6 +52,8 @@ export interface LoadedConfig {
   configPath: string;
   /** Warnings worth logging once the logger exists (unknown keys, ...). */
   warnings: string[];
+  /** Where each key not left at its default came from: the file's path, the settings, `environment X`, `flag --x`. */
+  sources: Partial<Record<ConfigKey, string>>;
 }
 
 export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
@@ -53,18 +66,32 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   if (homeOverride !== undefined) config.HomeDir = parseValue('home', 'HomeDir', homeOverride);
 
   const configPath = options.configPath ?? join(config.HomeDir, 'config', 'config');
+  const sources: Partial<Record<ConfigKey, string>> = {};
+  if (homeOverride !== undefined) sources.HomeDir = 'home';
   const file = readConfigFile(configPath);
   Object.assign(config, file.values);
+  for (const key of Object.keys(file.values) as ConfigKey[]) sources[key] = configPath;
   const warnings = file.unknownKeys.map((k) => `${configPath}: unknown key ${JSON.stringify(k)} ignored`);
 
+  if (options.settingsLayer) {
+    const layer = options.settingsLayer(config.HomeDir);
+    Object.assign(config, layer.values);
+    for (const key of Object.keys(layer.values) as ConfigKey[]) sources[key] = layer.source;
+  }
   for (const [name, key] of Object.entries(ENV_KEYS)) {
     const raw = env[name];
-    if (raw !== undefined && raw !== '') assign(config, key, parseValue(`environment ${name}`, key, raw));
+    if (raw !== undefined && raw !== '') {
+      assign(config, key, parseValue(`environment ${name}`, key, raw));
+      sources[key] = `environment ${name}`;
+    }
   }
   for (const [key, raw] of Object.entries(flags) as [ConfigKey, unknown][]) {
-    if (raw !== undefined) assign(config, key, parseValue(`flag --${flagName(key)}`, key, raw));
+    if (raw !== undefined) {
+      assign(config, key, parseValue(`flag --${flagName(key)}`, key, raw));
+      sources[key] = `flag --${flagName(key)}`;
+    }
   }
-  return { config, configPath, warnings };
+  return { config, configPath, warnings, sources };
 }
 
 function assign<K extends ConfigKey>(config: AgentConfig, key: K, value: AgentConfig[K]): void {

@@ -8,6 +8,7 @@
  */
 import { Agent, request as httpsRequest, type RequestOptions } from 'node:https';
 import type { IncomingMessage } from 'node:http';
+import { createSecureContext } from 'node:tls';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { isRetryable, KubeApiError } from './kube-api-error';
 
@@ -53,10 +54,10 @@ export class KubeRest {
     readonly tls: KubeTlsMaterial,
     maxSockets = 32,
   ) {
+    // One context for every connection: given bare ca/cert/key, each new
+    // connection would parse them into a context (and OpenSSL state) of its own.
     const tlsOptions = {
-      ca: tls.ca,
-      cert: tls.cert,
-      key: tls.key,
+      secureContext: createSecureContext({ ca: tls.ca, cert: tls.cert, key: tls.key }),
       rejectUnauthorized: tls.rejectUnauthorized,
     };
     this.agent = new Agent({ keepAlive: true, maxSockets, ...tlsOptions });

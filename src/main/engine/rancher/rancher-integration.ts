@@ -5,14 +5,16 @@
  * (registration token, service-account token) live in memory only.
  */
 import { readFileSync } from 'node:fs';
-import { duplexPair, type Duplex } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import type { ClusterStatus, TunnelInfo } from '../../../shared/cluster';
 import { EngineError } from '../../../shared/errors';
 import type { AgentConfig } from '../config/agent-config';
 import type { Logger } from '../telemetry/logger';
+import { linkedDuplexPair } from '../util/linked-duplex-pair';
 import { InProcessKubeClient } from '../vapi/in-process-client';
 import { advertisedAddress } from '../vapi/pki/cluster-identity';
-import type { VirtualApiServer } from '../vapi/virtual-api-server';
+import type { StreamRequestObserver, VirtualApiServer } from '../vapi/virtual-api-server';
+import type { FrameTap } from '../remotedialer';
 import { ConnectRateLimiter } from './connect-rate-limiter';
 import { RancherClient } from './rancher-client';
 import { importIntoRancher, type ImportedCluster } from './rancher-import';
@@ -31,6 +33,18 @@ export interface RancherIntegrationDeps {
   onGone: (name: string, why: string) => void;
   /** The clusters the engine has in Rancher, for the deletion watcher. */
   importedClusters: () => { name: string; rancherId: string }[];
+  /** Rancher's own state word for an imported cluster (active, unavailable, ...), read by the watcher. */
+  onRancherState?: (name: string, state: string) => void;
+  /** Where the tunnels report their frames and main-tunnel requests (the tunnel inspector). */
+  observers?: TunnelObservers;
+  /** Wraps each tunnelled connection's local end (fault injection: latency, bandwidth). */
+  shapeTunnel?: (cluster: string, stream: Duplex) => Duplex;
+}
+
+/** The tunnel inspector's hooks: idle taps cost one property read per frame. */
+export interface TunnelObservers {
+  tap(cluster: string, kind: 'main' | 'steve'): FrameTap;
+  mainRequestObserver(cluster: string, connId: bigint): StreamRequestObserver;
 }
 
 interface ClusterTunnels {
@@ -146,6 +160,8 @@ export class RancherIntegration {
       if (t) this.deps.onTunnels(name, { main: t.main.state, steve: t.steve.state });
     };
     const gone = (why: string): void => this.deps.onGone(name, why);
+    const { observers } = this.deps;
+    const shape = (stream: Duplex): Duplex => this.deps.shapeTunnel?.(name, stream) ?? stream;
     const common = {
       cluster: name,
       tls,
@@ -166,10 +182,11 @@ export class RancherIntegration {
           token: creds.serviceAccountToken,
         }),
       allow: mainTunnelAllow(address),
-      dial: async () => {
-        const [ours, theirs] = duplexPair();
-        await vapi.serveStream(name, ours);
-        return theirs as Duplex;
+      ...(observers ? { tap: observers.tap(name, 'main') } : {}),
+      dial: async (_proto, _address, connId) => {
+        const [ours, theirs] = linkedDuplexPair();
+        await vapi.serveStream(name, ours, observers?.mainRequestObserver(name, connId));
+        return shape(theirs as Duplex);
       },
     });
     const steve = new TunnelLoop({
@@ -178,10 +195,11 @@ export class RancherIntegration {
       url: () => `${base}/v3/connect`,
       headers: () => steveTunnelHeaders(creds.registrationToken),
       allow: steveTunnelAllow,
+      ...(observers ? { tap: observers.tap(name, 'steve') } : {}),
       dial: async () => {
-        const [ours, theirs] = duplexPair();
+        const [ours, theirs] = linkedDuplexPair();
         this.steve.serve(ours);
-        return theirs as Duplex;
+        return shape(theirs as Duplex);
       },
     });
     this.tunnels.set(name, { main, steve });
@@ -241,15 +259,29 @@ export class RancherIntegration {
     return out;
   }
 
+  /** Tunnel sessions open now (main and Steve, all clusters) and the connections they carry. */
+  openSessions(): { sessions: number; connections: number } {
+    let sessions = 0;
+    let connections = 0;
+    for (const t of this.tunnels.values()) {
+      for (const session of [t.main.currentSession, t.steve.currentSession]) {
+        if (!session || session.isClosed) continue;
+        sessions++;
+        connections += session.stats.connections;
+      }
+    }
+    return { sessions, connections };
+  }
+
   startDeletionWatcher(): void {
     const everyMs = this.deps.config.RancherDeletionWatchSeconds * 1000;
     const tick = async (): Promise<void> => {
       const ours = this.deps.importedClusters();
       if (ours.length === 0) return;
-      let present: Set<string>;
+      let present: Map<string, string>;
       try {
         // Every page: the seed read only the first 1,000 and forgot the rest.
-        present = new Set((await this.client.listClusters()).map((c) => c.id));
+        present = new Map((await this.client.listClusters()).map((c) => [c.id, c.state ?? '']));
       } catch (err) {
         this.deps.logger.warn(
           { err },
@@ -258,8 +290,9 @@ export class RancherIntegration {
         return;
       }
       for (const c of ours) {
-        if (!present.has(c.rancherId))
-          this.deps.onGone(c.name, `cluster ${c.rancherId} is no longer in Rancher`);
+        const state = present.get(c.rancherId);
+        if (state === undefined) this.deps.onGone(c.name, `cluster ${c.rancherId} is no longer in Rancher`);
+        else if (state) this.deps.onRancherState?.(c.name, state);
       }
     };
     this.watcher = setInterval(() => void tick(), everyMs);

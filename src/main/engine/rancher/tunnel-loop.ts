@@ -6,6 +6,7 @@
  * the loop and is reported, so the cluster can be cleaned up.
  */
 import type { Duplex } from 'node:stream';
+import type { SecureContext } from 'node:tls';
 import type { TunnelInfo, TunnelState } from '../../../shared/cluster';
 import { connectClientSession, HandshakeError, type ClientSession } from '../remotedialer';
 import type { FrameTap } from '../remotedialer';
@@ -20,8 +21,8 @@ export interface TunnelLoopOptions {
   url: (connectedBefore: boolean) => string;
   headers: () => Record<string, string>;
   allow: (proto: string, address: string) => boolean;
-  dial: (proto: string, address: string) => Promise<Duplex>;
-  tls: { ca?: string[]; rejectUnauthorized: boolean };
+  dial: (proto: string, address: string, connId: bigint) => Promise<Duplex>;
+  tls: { secureContext?: SecureContext; rejectUnauthorized: boolean };
   limiter: ConnectRateLimiter;
   logger: Logger;
   backoff?: Backoff;
@@ -51,6 +52,8 @@ export function addTraffic(into: TunnelTraffic, add: TunnelTraffic): void {
 export class TunnelLoop {
   private stopped = false;
   private readonly finished: TunnelTraffic = { framesIn: 0, framesOut: 0, bytesIn: 0, bytesOut: 0 };
+  /** Pause frames of sessions that ended (the inspector's counters). */
+  private finishedPauses = 0;
   private session: ClientSession | undefined;
   private wake: (() => void) | undefined;
   private readonly abort = new AbortController();
@@ -78,6 +81,15 @@ export class TunnelLoop {
     const total = { ...this.finished };
     if (this.session) addTraffic(total, this.session.stats);
     return total;
+  }
+
+  /** Back-pressure pauses (sent and received) over all sessions, and the live session's open connections. */
+  flowCounters(): { pauses: number; openConnections: number } {
+    const live = this.session?.stats;
+    return {
+      pauses: this.finishedPauses + (live ? live.pausesIn + live.pausesOut : 0),
+      openConnections: live?.connections ?? 0,
+    };
   }
 
   /** Drops the current session now (fault injection); the loop reconnects. */
@@ -134,6 +146,7 @@ export class TunnelLoop {
         else logger.info({ cluster, tunnel: kind }, `Cluster ${cluster}: ${kind} tunnel reconnected`);
         const reason = await session.closed;
         addTraffic(this.finished, session.stats);
+        this.finishedPauses += session.stats.pausesIn + session.stats.pausesOut;
         this.session = undefined;
         this.backoff.sessionEnded(Date.now() - connectedAt);
         if (this.stopped) break;

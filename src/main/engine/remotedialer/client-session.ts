@@ -5,6 +5,7 @@
 
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { SecureContext } from 'node:tls';
 import WebSocket, { type ClientOptions } from 'ws';
 import { TunnelConnection } from './connection';
 import { MessageType, type ConnectMessage } from './message-types';
@@ -13,8 +14,8 @@ import { SessionClosedError, TunnelSession, type TunnelSessionOptions } from './
 
 /** Go's ConnectAuthorizer. */
 export type AllowConnect = (proto: string, address: string) => boolean;
-/** Opens the local end of a tunnelled connection. */
-export type LocalDialer = (proto: string, address: string) => Promise<Duplex>;
+/** Opens the local end of a tunnelled connection (`connId` lets the caller tie what it serves to the frames). */
+export type LocalDialer = (proto: string, address: string, connId: bigint) => Promise<Duplex>;
 
 export const PING_INTERVAL_MS = 5_000;
 export const PONG_TIMEOUT_MS = 60_000;
@@ -41,11 +42,15 @@ export interface ConnectClientOptions extends ClientSessionOptions {
   url: string;
   headers?: Record<string, string>;
   handshakeTimeoutMs?: number;
-  /** Passed to ws (TLS: ca, rejectUnauthorized, servername, agent, ...). */
+  /**
+   * Passed to ws (TLS: ca, rejectUnauthorized, servername, agent, ...). A
+   * shared secureContext is far cheaper than ca/cert/key, which build a new
+   * context for every connection.
+   */
   socketOptions?: Pick<
     ClientOptions,
     'ca' | 'cert' | 'key' | 'rejectUnauthorized' | 'checkServerIdentity' | 'agent' | 'localAddress' | 'family'
-  >;
+  > & { secureContext?: SecureContext };
 }
 
 /** The server refused the WebSocket upgrade (Rancher: 400 bad token, 401 not authorised). */
@@ -152,9 +157,13 @@ export class ClientSession extends TunnelSession {
   private async dialAndSplice(connection: TunnelConnection): Promise<void> {
     let local: Duplex;
     try {
-      local = await withTimeout(this.dial(connection.proto, connection.address), this.dialTimeoutMs, () => {
-        return new Error(`dial ${connection.proto} ${connection.address}: i/o timeout`);
-      });
+      local = await withTimeout(
+        this.dial(connection.proto, connection.address, connection.connId),
+        this.dialTimeoutMs,
+        () => {
+          return new Error(`dial ${connection.proto} ${connection.address}: i/o timeout`);
+        },
+      );
     } catch (error) {
       connection.failDial(error instanceof Error ? error.message : String(error));
       return;

@@ -191,10 +191,13 @@ describe('client and server sessions over loopback', () => {
     });
     const sink = new PassThrough();
     const local = Duplex.from({ readable: source, writable: sink });
-    const { loop } = await pair({ dial: () => Promise.resolve(local) }, { tap });
+    const { loop, client } = await pair({ dial: () => Promise.resolve(local) }, { tap });
     const connection = loop.server.dial('c1', 'tcp', 'firehose');
     await waitFor(() => control.some((r) => r.type === MessageType.Pause), 10_000, 'Pause');
     expect(control[0]).toMatchObject({ direction: 'out', typeName: 'Pause', connId: 2n });
+    // Both ends count it (the inspector's "pauses" counter).
+    await waitFor(() => client.stats.pausesIn === 1, 10_000, 'Pause counted by the client');
+    expect(loop.server.sessions('c1')[0]?.stats.pausesOut).toBe(1);
     await delay(300);
     const producedWhilePaused = produced;
     await delay(300);

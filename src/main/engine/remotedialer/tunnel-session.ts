@@ -32,6 +32,9 @@ export interface SessionStats {
   bytesIn: number;
   bytesOut: number;
   connections: number;
+  /** Back-pressure: Pause frames received from the peer and sent to it. */
+  pausesIn: number;
+  pausesOut: number;
 }
 
 /** Why a session ended. */
@@ -66,7 +69,14 @@ export abstract class TunnelSession extends EventEmitter<TunnelSessionEvents> im
   private readonly connectReadLimit: number;
   private closeReason: SessionClosedError | null = null;
   private resolveClosed!: (reason: SessionClosedError) => void;
-  private readonly counters = { framesIn: 0, framesOut: 0, bytesIn: 0, bytesOut: 0 };
+  private readonly counters = {
+    framesIn: 0,
+    framesOut: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    pausesIn: 0,
+    pausesOut: 0,
+  };
 
   protected constructor(
     role: SessionRole,
@@ -140,6 +150,7 @@ export abstract class TunnelSession extends EventEmitter<TunnelSessionEvents> im
   }
 
   sendPause(connId: bigint): void {
+    this.counters.pausesOut++;
     this.send({ id: nextMessageId(), connId, type: MessageType.Pause });
   }
 
@@ -240,6 +251,7 @@ export abstract class TunnelSession extends EventEmitter<TunnelSessionEvents> im
         return null;
       }
       case MessageType.Pause:
+        this.counters.pausesIn++;
         this.connections.get(message.connId)?.receivePause();
         return null;
       case MessageType.Resume:

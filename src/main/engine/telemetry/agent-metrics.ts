@@ -15,6 +15,10 @@ export interface MetricsSources {
   kubeStats: () => KubeRestStats | undefined;
   traffic: () => Record<'main' | 'steve', TunnelTraffic> | undefined;
   faults: () => Record<string, number>;
+  /** Clusters each targeted fault kind covers now. */
+  faultClusters?: () => Record<string, number>;
+  /** Simulated nodes held NotReady by paused heartbeats. */
+  pausedNodes?: () => number;
 }
 
 const KINDS = ['main', 'steve'] as const;
@@ -27,6 +31,8 @@ export class AgentMetrics {
   readonly tunnelRefusals: Counter<'kind'>;
   readonly vapiRequests: Counter<'verb' | 'code'>;
   readonly vapiDuration: Histogram<'verb'>;
+  readonly faultApiErrors: Counter<'code'>;
+  readonly faultShapedBytes: Counter<'kind'>;
 
   constructor(sources: MetricsSources) {
     const r = this.registry;
@@ -150,6 +156,37 @@ export class AgentMetrics {
         for (const [kind, n] of Object.entries(sources.faults())) this.set({ kind }, n);
       },
     });
+    new Gauge({
+      name: 'scale_agent_fault_clusters',
+      help: 'Clusters an injected fault covers now, by kind',
+      labelNames: ['kind'],
+      registers: [r],
+      collect() {
+        for (const [kind, n] of Object.entries(sources.faultClusters?.() ?? {})) this.set({ kind }, n);
+      },
+    });
+    new Gauge({
+      name: 'scale_agent_fault_paused_nodes',
+      help: 'Simulated nodes held NotReady by paused heartbeats',
+      registers: [r],
+      collect() {
+        this.set(sources.pausedNodes?.() ?? 0);
+      },
+    });
+    this.faultApiErrors = new Counter({
+      name: 'scale_agent_fault_api_errors_total',
+      help: 'Virtual API requests answered with an injected error, by status code',
+      labelNames: ['code'],
+      registers: [r],
+    });
+    this.faultShapedBytes = new Counter({
+      name: 'scale_agent_fault_shaped_bytes_total',
+      help: 'Tunnelled bytes held back by an injected latency or bandwidth fault',
+      labelNames: ['kind'],
+      registers: [r],
+    });
+    for (const code of ['429', '500', '503']) this.faultApiErrors.inc({ code }, 0);
+    for (const kind of ['latency', 'bandwidth']) this.faultShapedBytes.inc({ kind }, 0);
   }
 
   /** Counts what changed in one cluster's tunnels. */

@@ -52,6 +52,11 @@ export interface CreateLoggerOptions {
   /** Human-readable lines instead of JSON (a terminal). */
   pretty?: boolean;
   destination?: pino.DestinationStream;
+  /**
+   * Also receives every finished line (after redaction), e.g. the log ring
+   * behind the Logs screen, so a copy never sees what the logger removed.
+   */
+  copyTo?: pino.DestinationStream;
 }
 
 export function createLogger(options: CreateLoggerOptions): Logger {
@@ -71,9 +76,29 @@ export function createLogger(options: CreateLoggerOptions): Logger {
       },
     },
   };
-  if (options.destination) return pino(base, options.destination);
-  if (options.pretty) return pino(base, prettyDestination());
-  return pino(base);
+  const destination =
+    options.destination ?? (options.pretty ? prettyDestination() : options.copyTo ? stdout() : undefined);
+  if (!destination) return pino(base);
+  return pino(base, options.copyTo ? tee(destination, options.copyTo) : destination);
+}
+
+/** Standard output, the way pino writes when given no destination. */
+function stdout(): pino.DestinationStream {
+  return pino.destination(1);
+}
+
+/** Writes each line to both streams; a failing copy never stops the main output. */
+function tee(main: pino.DestinationStream, copy: pino.DestinationStream): pino.DestinationStream {
+  return {
+    write(line: string) {
+      main.write(line);
+      try {
+        copy.write(line);
+      } catch {
+        // the copy is best effort: the real log already has the line
+      }
+    },
+  };
 }
 
 /** Deep-copies a log object, masking secret-looking strings (errors included). */

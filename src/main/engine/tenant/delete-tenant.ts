@@ -16,6 +16,15 @@ const TENANT_CLUSTER_SCOPED = [
   '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings',
 ];
 
+/** Workload controllers that would re-create pods while a namespace is being emptied (ReplicaSets last). */
+const POD_CONTROLLERS = [
+  '/apis/apps/v1/namespaces/{ns}/deployments',
+  '/apis/apps/v1/namespaces/{ns}/statefulsets',
+  '/apis/apps/v1/namespaces/{ns}/daemonsets',
+  '/apis/batch/v1/namespaces/{ns}/jobs',
+  '/apis/apps/v1/namespaces/{ns}/replicasets',
+];
+
 export async function deleteTenant(
   rest: KubeRest,
   logger: Logger,
@@ -24,9 +33,13 @@ export async function deleteTenant(
 ): Promise<void> {
   const selector = tenantSelector(tenant);
   const namespaces = await rest.get<KubeList<KubeObject>>('/api/v1/namespaces', { labelSelector: selector });
-  // Pods first, with no grace: KWOK pods have no process to stop, and
-  // namespace deletion is much faster without waiting on them.
+  // Controllers first, then pods with no grace: KWOK pods have no process
+  // to stop. Left to the namespace controller, a Deployment's pods come back
+  // and are then deleted with their 30 s grace period, which it waits out.
   await mapConcurrent(namespaces.items, 8, async (ns) => {
+    for (const collection of POD_CONTROLLERS) {
+      await ignoreNotFound(rest.request('DELETE', collection.replace('{ns}', ns.metadata.name)));
+    }
     await ignoreNotFound(
       rest.request('DELETE', `/api/v1/namespaces/${ns.metadata.name}/pods`, {
         query: { gracePeriodSeconds: 0 },

@@ -3,6 +3,8 @@
  * deletion, and the reconcilers that keep tenants looking real (node status,
  * pod-requests/pod-limits annotations, binding of controller-made pods).
  */
+import type { ClusterNode } from '../../../shared/cluster-nodes';
+import { tenantNodeDetails } from './tenant-node-details';
 import type { KubeRest } from '../kube/kube-rest';
 import type { Logger } from '../telemetry/logger';
 import { deleteTenant } from './delete-tenant';
@@ -78,6 +80,11 @@ export class TenantManager {
   async delete(tenant: string): Promise<void> {
     this.desired.forget(tenant);
     await deleteTenant(this.rest, this.logger, tenant);
+  }
+
+  /** The tenant's nodes with capacity and what their pods request, from the caches. */
+  nodeDetails(tenant: string): ClusterNode[] {
+    return tenantNodeDetails(this.caches, this.podResources, tenant);
   }
 
   counts(tenant: string): TenantCounts {

@@ -7,8 +7,8 @@
  */
 import { request as httpRequest } from 'node:http';
 import type { Socket } from 'node:net';
-import { duplexPair } from 'node:stream';
 import { connect as tlsConnect } from 'node:tls';
+import { linkedDuplexPair } from '../util/linked-duplex-pair';
 import { advertisedHost } from './pki/cluster-identity';
 import type { VirtualApiServer } from './virtual-api-server';
 
@@ -48,11 +48,13 @@ export class InProcessKubeClient {
 
   /** Plain http runs over this socket, which is already TLS (ours, in memory). */
   private connect(): Socket {
-    const [server, client] = duplexPair();
+    // Linked: the HTTP client destroys its socket after each answer, and the
+    // virtual API's end of the pair must close with it, not wait forever.
+    const [server, client] = linkedDuplexPair();
     this.vapi.serveStream(this.tenant, server).catch((err: unknown) => client.destroy(err as Error));
     return tlsConnect({
       socket: client as unknown as Socket,
-      ca: this.vapi.identities.caPem,
+      secureContext: this.vapi.identities.clientContext(),
       servername: advertisedHost(this.tenant),
       ALPNProtocols: ['http/1.1'],
     });

@@ -9,6 +9,7 @@ import { request as httpsRequest } from 'node:https';
 import { createInterface } from 'node:readline';
 import { parse as parseYaml } from 'yaml';
 import type { KubeRest } from '../kube/kube-rest';
+import { sendInjectedApiError, type InjectedApiError } from '../faults/injected-api-error';
 import type { Logger } from '../telemetry/logger';
 import type { TenantCaches } from '../tenant/tenant-caches';
 import { TENANT_LABEL } from '../tenant/tenant-names';
@@ -45,6 +46,8 @@ export interface VirtualApiDeps {
   logger: Logger;
   /** Request counters by verb and code (metrics). */
   onRequest?: (method: string, watch: boolean, code: number, ms: number) => void;
+  /** An injected error to answer instead (fault injection: api_errors), decided per request. */
+  injectError?: (tenant: string) => InjectedApiError | undefined;
 }
 
 export class VirtualApiHandler {
@@ -59,6 +62,12 @@ export class VirtualApiHandler {
     try {
       if (!(await this.deps.authenticator.authenticate(tenant, req.headers.authorization))) {
         sendStatus(res, 401, 'Unauthorized');
+        return;
+      }
+      const injected = this.deps.injectError?.(tenant);
+      if (injected) {
+        req.resume();
+        sendInjectedApiError(res, injected);
         return;
       }
       const url = new URL(req.url ?? '/', 'https://vapi.local');

@@ -6,7 +6,12 @@
  * and no port per cluster on Rancher's path; a local port per cluster is
  * optional, for kubectl, Lens or k9s.
  */
-import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { TLSSocket } from 'node:tls';
@@ -18,6 +23,9 @@ import type { VirtualApiHandler } from './vapi-handler';
 import type { TenantAuthenticator } from './auth/tenant-authenticator';
 import { InProcessKubeClient } from './in-process-client';
 
+/** Sees each request served on one stream (the tunnel inspector's view inside the TLS). */
+export type StreamRequestObserver = (req: IncomingMessage, res: ServerResponse) => void;
+
 export interface LocalEndpoint {
   port: number;
   close(): Promise<void>;
@@ -26,6 +34,7 @@ export interface LocalEndpoint {
 export class VirtualApiServer {
   private readonly http: Server;
   private readonly tenantOf = new WeakMap<object, string>();
+  private readonly observerOf = new WeakMap<object, StreamRequestObserver>();
   private readonly listeners = new Map<string, { server: NetServer; port: number; closing: boolean }>();
   private readonly sockets = new Set<TLSSocket>();
   private readonly internalClients = new Map<string, InProcessKubeClient>();
@@ -45,6 +54,11 @@ export class VirtualApiServer {
           res.writeHead(500).end();
           return;
         }
+        try {
+          this.observerOf.get(req.socket)?.(req, res);
+        } catch {
+          // An inspector bug must never break a request.
+        }
         void this.handler.handle(tenant, req, res);
       },
     );
@@ -61,8 +75,8 @@ export class VirtualApiServer {
     });
   }
 
-  /** Serves one connection for `tenant` (TLS is terminated here). */
-  async serveStream(tenant: string, stream: Duplex): Promise<void> {
+  /** Serves one connection for `tenant` (TLS is terminated here); `observe` sees its requests. */
+  async serveStream(tenant: string, stream: Duplex, observe?: StreamRequestObserver): Promise<void> {
     const secureContext = await this.identities.secureContext(tenant);
     const tls = new TLSSocket(stream as Socket, {
       isServer: true,
@@ -70,6 +84,7 @@ export class VirtualApiServer {
       ALPNProtocols: ['http/1.1'],
     });
     this.tenantOf.set(tls, tenant);
+    if (observe) this.observerOf.set(tls, observe);
     this.sockets.add(tls);
     tls.once('close', () => this.sockets.delete(tls));
     tls.on('error', (err) => {

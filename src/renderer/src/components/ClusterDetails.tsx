@@ -1,8 +1,11 @@
-/** One cluster in depth: its steps with durations and errors, counts, tunnels. */
+/** One cluster in depth: actions, steps with durations and errors, nodes, tunnels, recent log lines. */
 import type { ClusterStep, TunnelInfo } from '../../../shared/cluster';
 import { useNow } from '../hooks/use-now';
 import { formatDuration, formatTime } from '../lib/format';
 import { useClustersStore } from '../stores/clusters-store';
+import { ClusterActions } from './ClusterActions';
+import { ClusterLogLines } from './ClusterLogLines';
+import { ClusterNodes } from './ClusterNodes';
 
 function StepItem({ step, now }: { step: ClusterStep; now: number }): React.JSX.Element {
   const running = !step.endedAt && step.status !== 'ready' && step.status !== 'failed';
@@ -100,6 +103,7 @@ export function ClusterDetails({ name, onClose }: { name: string; onClose: () =>
             {cluster.error && <p className="message error">{cluster.error}</p>}
             {cluster.message && <p className="message">{cluster.message}</p>}
           </div>
+          <ClusterActions cluster={cluster} />
           <dl className="compact">
             <dt>Template</dt>
             <dd>{cluster.template}</dd>
@@ -108,7 +112,10 @@ export function ClusterDetails({ name, onClose }: { name: string; onClose: () =>
             <dt>Pods</dt>
             <dd>{cluster.podCount}</dd>
             <dt>Rancher ID</dt>
-            <dd>{cluster.rancherId || '—'}</dd>
+            <dd>
+              {cluster.rancherId || '—'}
+              {cluster.rancherState ? ` (${cluster.rancherState})` : ''}
+            </dd>
             <dt>Batch</dt>
             <dd>{cluster.batchId ?? '—'}</dd>
             <dt>Created</dt>
@@ -128,6 +135,10 @@ export function ClusterDetails({ name, onClose }: { name: string; onClose: () =>
           <h3>Tunnels</h3>
           <TunnelBlock label="main" tunnel={cluster.tunnels?.main} />
           <TunnelBlock label="steve" tunnel={cluster.tunnels?.steve} />
+          <h3>Nodes</h3>
+          <ClusterNodes name={name} />
+          <h3>Recent log lines</h3>
+          <ClusterLogLines name={name} />
         </>
       )}
     </aside>

@@ -26,7 +26,7 @@ const COLUMNS: { key: SortKey | undefined; label: string }[] = [
   { key: 'template', label: 'Template' },
   { key: 'nodes', label: 'Nodes' },
   { key: 'pods', label: 'Pods' },
-  { key: 'rancherId', label: 'Rancher ID' },
+  { key: 'rancherId', label: 'Rancher' },
   { key: undefined, label: 'Tunnels' },
   { key: 'age', label: 'Age' },
   { key: undefined, label: '' },
@@ -212,6 +212,8 @@ export function ClusterTable({ selectedName, onOpen }: ClusterTableProps): React
           value={filter}
           onChange={(e) => setFilter(e.target.value)}
           aria-label="Filter clusters"
+          data-testid="cluster-filter"
+          data-shortcut="filter"
         />
         <button
           type="button"
@@ -304,8 +306,18 @@ export function ClusterTable({ selectedName, onOpen }: ClusterTableProps): React
                 <span role="cell" className="num">
                   {c.podCount}
                 </span>
-                <span role="cell" className="mono">
-                  {c.rancherId || '—'}
+                <span
+                  role="cell"
+                  className="rancher-cell"
+                  title={
+                    c.rancherId ? `${c.rancherId}: ${c.rancherState ?? 'state not read yet'}` : undefined
+                  }
+                  data-testid={`rancher-${c.name}`}
+                >
+                  {c.rancherState && (
+                    <span className={`badge rancher-${c.rancherState}`}>{c.rancherState}</span>
+                  )}
+                  <span className="mono">{c.rancherId || '—'}</span>
                 </span>
                 <span role="cell" className="tunnels">
                   <TunnelDot label="main" tunnel={c.tunnels?.main} />

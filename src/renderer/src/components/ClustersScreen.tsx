@@ -18,6 +18,8 @@ export function ClustersScreen(): React.JSX.Element {
           className="button primary"
           onClick={() => setWizardOpen(true)}
           data-testid="new-batch"
+          data-shortcut="new"
+          title="New batch (n)"
         >
           New batch
         </button>

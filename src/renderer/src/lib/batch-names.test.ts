@@ -12,7 +12,7 @@ describe('batch name preview', () => {
   it('rejects a pattern without exactly one range', () => {
     expect(previewPattern('scale-').ok).toBe(false);
     expect(previewPattern('a-{1..2}-{1..2}').ok).toBe(false);
-    expect(previewPattern('a-{5..2}')).toEqual({ ok: false, error: 'range 5..2 counts down' });
+    expect(previewPattern('a-{5..2}')).toEqual({ ok: false, error: 'pattern range 5..2 counts down' });
   });
 
   it('rejects names that are not lowercase RFC 1123 or too long', () => {
@@ -28,6 +28,19 @@ describe('batch name preview', () => {
       ok: true,
       preview: { count: 12, first: 'load-01', last: 'load-12' },
     });
+  });
+
+  it('names the clusters that already exist', () => {
+    const taken = new Set(['scale-002', 'scale-004', 'scale-005', 'scale-007']);
+    expect(previewPattern('scale-{001..003}', taken)).toEqual({
+      ok: false,
+      error: 'a cluster with this name exists: scale-002',
+    });
+    expect(previewPattern('scale-{001..010}', taken)).toEqual({
+      ok: false,
+      error: '4 of these names exist: scale-002, scale-004, scale-005 and 1 more',
+    });
+    expect(previewPrefix('scale-', 1, 8, 3, taken).ok).toBe(true);
   });
 
   it('bounds concurrency to 1-64', () => {

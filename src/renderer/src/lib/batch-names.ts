@@ -1,13 +1,14 @@
 /**
- * The wizard's client-side view of a batch's names: the same rules the
- * engine applies (one numeric range in braces, RFC 1123 names that fit the
- * `cluster-<name>` namespace), checked before anything is sent so the user
- * sees the problem at the field.
+ * The wizard's view of a batch's names: the engine's own rules (shared in
+ * src/shared/cluster-names.ts) plus a check against clusters that already
+ * exist, so the user sees every problem at the field before anything is sent.
  */
-
-/** `cluster-` takes 8 of a namespace's 63 characters. */
-export const MAX_CLUSTER_NAME_LENGTH = 55;
-export const MAX_BATCH_SIZE = 5000;
+import {
+  parseNamePattern,
+  prefixRange,
+  rangeName,
+  type NameRangeResult,
+} from '../../../shared/cluster-names';
 
 export interface NamePreview {
   count: number;
@@ -17,63 +18,47 @@ export interface NamePreview {
 
 export type PreviewResult = { ok: true; preview: NamePreview } | { ok: false; error: string };
 
-const PATTERN_RE = /^([^{}]*)\{(\d+)\.\.(\d+)\}([^{}]*)$/;
+/** How many taken names a conflict message lists before "and N more". */
+const CONFLICTS_SHOWN = 3;
 
-/** Returns the rule a cluster name breaks, or undefined when it is valid. */
-export function clusterNameProblem(name: string): string | undefined {
-  if (name.length === 0) return 'name must not be empty';
-  if (name.length > MAX_CLUSTER_NAME_LENGTH)
-    return `names must be at most ${MAX_CLUSTER_NAME_LENGTH} characters; "${name}" has ${name.length}`;
-  if (/[A-Z]/.test(name)) return 'names must be lowercase (RFC 1123)';
-  if (!/^[a-z0-9-]+$/.test(name))
-    return 'names may contain only lowercase letters, digits and "-" (RFC 1123)';
-  if (!/^[a-z0-9]/.test(name)) return 'names must start with a lowercase letter or digit (RFC 1123)';
-  if (!/[a-z0-9]$/.test(name)) return 'names must end with a lowercase letter or digit (RFC 1123)';
-  return undefined;
-}
-
-function checkNames(first: string, last: string, count: number): PreviewResult {
-  if (count > MAX_BATCH_SIZE)
-    return { ok: false, error: `a batch holds at most ${MAX_BATCH_SIZE} clusters, this makes ${count}` };
-  // Names differ only in their digits, so the first and the (longest) last name cover every rule.
-  const problem = clusterNameProblem(first) ?? clusterNameProblem(last);
-  if (problem) return { ok: false, error: problem };
-  return { ok: true, preview: { count, first, last } };
+function toPreview(result: NameRangeResult, taken: ReadonlySet<string>): PreviewResult {
+  if (!result.ok) return result;
+  const { range } = result;
+  const conflicts: string[] = [];
+  let conflictCount = 0;
+  for (let i = 0; i < range.count; i++) {
+    const name = rangeName(range, i);
+    if (!taken.has(name)) continue;
+    conflictCount++;
+    if (conflicts.length < CONFLICTS_SHOWN) conflicts.push(name);
+  }
+  if (conflictCount > 0) {
+    const more = conflictCount > conflicts.length ? ` and ${conflictCount - conflicts.length} more` : '';
+    return {
+      ok: false,
+      error: `${conflictCount === 1 ? 'a cluster with this name exists' : `${conflictCount} of these names exist`}: ${conflicts.join(', ')}${more}`,
+    };
+  }
+  return {
+    ok: true,
+    preview: { count: range.count, first: rangeName(range, 0), last: rangeName(range, range.count - 1) },
+  };
 }
 
 /** Expands a pattern such as `scale-{001..100}` into its first and last names. */
-export function previewPattern(pattern: string): PreviewResult {
-  const braces = (pattern.match(/\{/g) ?? []).length;
-  const m = PATTERN_RE.exec(pattern);
-  if (!m || braces !== 1)
-    return { ok: false, error: 'pattern must contain exactly one range in braces, such as scale-{001..100}' };
-  const [, prefix = '', from = '', to = '', suffix = ''] = m;
-  const firstN = Number(from);
-  const lastN = Number(to);
-  if (lastN < firstN) return { ok: false, error: `range ${from}..${to} counts down` };
-  const width = from.startsWith('0') ? from.length : 0;
-  const name = (n: number): string => `${prefix}${String(n).padStart(width, '0')}${suffix}`;
-  return checkNames(name(firstN), name(lastN), lastN - firstN + 1);
+export function previewPattern(pattern: string, taken: ReadonlySet<string> = new Set()): PreviewResult {
+  return toPreview(parseNamePattern(pattern), taken);
 }
 
 /** Prefix + count (+ start, padding): the engine's other form. */
-export function previewPrefix(prefix: string, count: number, start: number, padding?: number): PreviewResult {
-  if (prefix === '') return { ok: false, error: 'prefix must not be empty' };
-  if (!Number.isInteger(count) || count < 1)
-    return { ok: false, error: 'count must be a whole number of at least 1' };
-  if (!Number.isInteger(start) || start < 0)
-    return { ok: false, error: 'start must be a whole number of at least 0' };
-  const last = start + count - 1;
-  const width = padding ?? String(last).length;
-  if (!Number.isInteger(width) || width < 0 || width > 10)
-    return { ok: false, error: 'padding must be a whole number from 0 to 10' };
-  const name = (n: number): string => `${prefix}${String(n).padStart(width, '0')}`;
-  return checkNames(name(start), name(last), count);
+export function previewPrefix(
+  prefix: string,
+  count: number,
+  start: number,
+  padding?: number,
+  taken: ReadonlySet<string> = new Set(),
+): PreviewResult {
+  return toPreview(prefixRange(prefix, count, start, padding), taken);
 }
 
-/** Concurrency problem, or undefined. */
-export function concurrencyProblem(value: number): string | undefined {
-  if (!Number.isInteger(value) || value < 1 || value > 64)
-    return 'concurrency must be a whole number from 1 to 64';
-  return undefined;
-}
+export { concurrencyProblem } from '../../../shared/cluster-names';

@@ -20,11 +20,21 @@ export function advertisedAddress(cluster: string): string {
 /** Serving certificates per cluster, issued on first use and kept in memory (the CA is what persists). */
 export class ClusterIdentities {
   private readonly contexts = new Map<string, Promise<SecureContext>>();
+  private client: SecureContext | undefined;
 
   constructor(private readonly ca: PemPair) {}
 
   get caPem(): string {
     return this.ca.certPem;
+  }
+
+  /**
+   * What the engine's own in-memory clients verify servers with: made once,
+   * since every TLS connection given a bare \`ca\` would build its own context.
+   */
+  clientContext(): SecureContext {
+    this.client ??= createSecureContext({ ca: this.ca.certPem });
+    return this.client;
   }
 
   secureContext(cluster: string): Promise<SecureContext> {

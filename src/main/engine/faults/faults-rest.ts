@@ -1,0 +1,100 @@
+/**
+ * REST routes of fault injection, mirroring the faults.* channels:
+ *   GET    /faults                      {refuseConnectsUntil, droppedSessions, storm, active: [fault...]}
+ *   DELETE /faults                      clears every fault; the same shape
+ *   DELETE /faults/{id}                 clears one: {cleared: [fault]}, 404 for an unknown id
+ *   POST   /faults/latency              {"clusters"?, "ms", "seconds"?}                   -> the fault
+ *   POST   /faults/bandwidth            {"clusters"?, "bytesPerSecond", "seconds"?}       -> the fault
+ *   POST   /faults/api-errors           {"clusters"?, "rate", "code"?, "seconds"?}        -> the fault
+ *   POST   /faults/pause-heartbeats     {"clusters"?, "seconds"?} (body optional)          -> the fault
+ *   POST   /faults                      {"kind": ..., ...} any kind (faults.inject)        -> {fault, dropped?}
+ *   POST   /faults/drop-tunnels {"clusters"?}, /faults/refuse-connects {"seconds"},
+ *          /faults/storm {"ratePerSecond","seconds"}   (answers as before)
+ * "clusters" omitted means every cluster, those made later included.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { EngineError } from '../../../shared/errors';
+import type { FaultKind } from '../../../shared/faults';
+import { MAX_BODY_BYTES, sendJson } from '../api/http-utils';
+import type { Engine } from '../engine';
+
+const KIND_BY_PATH: Record<string, FaultKind> = {
+  latency: 'latency',
+  bandwidth: 'bandwidth',
+  'api-errors': 'api_errors',
+  'pause-heartbeats': 'pause_heartbeats',
+};
+
+/** Answers the request if it is a fault route; returns false otherwise. Errors are thrown (the caller answers them). */
+export async function handleFaultsRest(
+  engine: Engine,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+): Promise<boolean> {
+  if (path !== '/faults' && !path.startsWith('/faults/')) return false;
+  const method = req.method ?? 'GET';
+  if (path === '/faults') {
+    if (method === 'GET') sendJson(res, 200, engine.faults());
+    else if (method === 'DELETE') sendJson(res, 200, engine.clearFaults());
+    else if (method === 'POST') sendJson(res, 200, await engine.handle('faults.inject', await readBody(req)));
+    else notAllowed(res, 'GET, POST, DELETE');
+    return true;
+  }
+  const name = decodeURIComponent(path.slice('/faults/'.length));
+  const legacy = /^(drop-tunnels|refuse-connects|storm)$/.exec(name);
+  if (legacy) {
+    if (method !== 'POST') return notAllowed(res, 'POST');
+    const body = (await readBody(req)) as Record<string, unknown>;
+    const answer =
+      legacy[1] === 'drop-tunnels'
+        ? engine.dropTunnels(body)
+        : legacy[1] === 'storm'
+          ? engine.startStorm(body)
+          : engine.refuseConnects(body);
+    sendJson(res, 200, answer);
+    return true;
+  }
+  const kind = KIND_BY_PATH[name];
+  if (kind) {
+    if (method !== 'POST') return notAllowed(res, 'POST');
+    const body = await readBody(req);
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      throw new EngineError('invalid', `POST /faults/${name} needs a JSON object body (or none)`);
+    const given = (body as Record<string, unknown>).kind;
+    if (given !== undefined && given !== kind)
+      throw new EngineError('invalid', `"kind" comes from the path here (${kind}); leave it out`);
+    const { fault } = await engine.handle('faults.inject', { ...body, kind });
+    sendJson(res, 200, fault);
+    return true;
+  }
+  // Anything else under /faults/ is a fault id.
+  if (method !== 'DELETE') return notAllowed(res, 'DELETE');
+  sendJson(res, 200, await engine.handle('faults.clear', { id: name }));
+  return true;
+}
+
+/** A JSON body, or {} when there is none (pause-heartbeats for every cluster needs nothing). */
+async function readBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES)
+      throw new EngineError('invalid', `request body is larger than ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new EngineError('invalid', `request body is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+function notAllowed(res: ServerResponse, allow: string): true {
+  res.setHeader('allow', allow);
+  sendJson(res, 405, { success: false, error: 'invalid', message: `method not allowed; use ${allow}` });
+  return true;
+}
