@@ -44,31 +44,59 @@ describe.skipIf(!binary)('Electron shell', () => {
     });
   });
 
-  it('opens the window with the engine behind IPC', async () => {
-    requireBuild();
-    app = await _electron.launch({
-      executablePath: binary,
-      args: [join(PROJECT_ROOT, 'out', 'main', 'index.js'), '--no-sandbox'],
-      env: {
-        ...process.env,
-        SCALE_AGENT_HOME: mkdtempSync(join(tmpdir(), 'sca-home-')),
-        KWOK_WORKDIR: workdir,
-        SCALE_AGENT_KUBE_BIN_DIR: KUBE_BIN_DIR,
-        SCALE_AGENT_MAIN_API_PORT: String(await freePort()),
-      },
-    });
-    const win = await app.firstWindow();
-    expect(await win.title()).toBe('Scale Cluster Agent');
-    await win.getByTestId('main-cluster-provider').waitFor();
-    // The preload exposes only the typed client: no Node, no ipcRenderer.
-    expect(await win.evaluate(() => typeof (globalThis as unknown as { require?: unknown }).require)).toBe(
-      'undefined',
-    );
-    await win.evaluate(() =>
-      (
-        globalThis as unknown as { scaleAgent: { call: (c: string, r: unknown) => Promise<unknown> } }
-      ).scaleAgent.call('clusters.create', { name: 'desk-1' }),
-    );
-    await win.getByTestId('cluster-row-desk-1').waitFor();
-  });
+  it(
+    'opens the window, creates a cluster through the wizard, and keeps the token sealed',
+    { timeout: 300_000 },
+    async () => {
+      requireBuild();
+      app = await _electron.launch({
+        executablePath: binary,
+        args: [join(PROJECT_ROOT, 'out', 'main', 'index.js'), '--no-sandbox'],
+        env: {
+          ...process.env,
+          SCALE_AGENT_HOME: mkdtempSync(join(tmpdir(), 'sca-home-')),
+          KWOK_WORKDIR: workdir,
+          SCALE_AGENT_KUBE_BIN_DIR: KUBE_BIN_DIR,
+          SCALE_AGENT_MAIN_API_PORT: String(await freePort()),
+        },
+      });
+      const win = await app.firstWindow();
+      expect(await win.title()).toBe('Scale Cluster Agent');
+      await win.getByTestId('main-cluster-provider').waitFor();
+      // The preload exposes only the typed client: no Node, no ipcRenderer.
+      expect(await win.evaluate(() => typeof (globalThis as unknown as { require?: unknown }).require)).toBe(
+        'undefined',
+      );
+      // A cluster made through the wizard shows up in the table.
+      await win.getByTestId('new-batch').click();
+      await win.getByTestId('pattern-input').fill('desk-{1..1}');
+      await win.getByTestId('template-select').selectOption('tiny');
+      await win.getByTestId('wizard-submit').click();
+      await win.getByTestId('wizard-create').click();
+      await win.getByTestId('batch-ready').filter({ hasText: '1 ready' }).waitFor({ timeout: 240_000 });
+      await win.getByTestId('batch-close').click();
+      await win.getByTestId('cluster-row-desk-1').filter({ hasText: 'ready' }).waitFor();
+
+      // Settings live in electron-store; the API token in it is sealed by safeStorage, never in clear.
+      const call = (channel: string, request: unknown): Promise<unknown> =>
+        win.evaluate(
+          ([c, r]) =>
+            (
+              globalThis as unknown as { scaleAgent: { call: (c: string, r: unknown) => Promise<unknown> } }
+            ).scaleAgent.call(c as string, r),
+          [channel, request] as const,
+        );
+      const secret = 'token-elect:0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN';
+      await call('settings.update', { rancherToken: secret });
+      const view = (await call('settings.get', undefined)) as {
+        token: { set: boolean };
+        storage: { kind: string; location: string };
+      };
+      expect(view.token.set).toBe(true);
+      expect(view.storage.kind).toBe('electron-store');
+      const stored = readFileSync(view.storage.location, 'utf8');
+      expect(stored).not.toContain(secret);
+      expect(stored).not.toContain(secret.split(':')[1]);
+    },
+  );
 });

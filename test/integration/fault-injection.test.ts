@@ -9,14 +9,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActiveFault, FaultsChangedEvent } from '../../src/shared/faults';
-import { startWebServer, type RunningWebServer } from '../../src/main/engine/api/web-server';
-import { Engine } from '../../src/main/engine/engine';
+import type { RunningWebServer } from '../../src/main/engine/api/web-server';
+import type { Engine } from '../../src/main/engine/engine';
 import { PAUSE_HOLDER } from '../../src/main/engine/faults/heartbeat-pauser';
 import { TENANT_LABEL } from '../../src/main/engine/tenant/tenant-names';
-import { eventually, startTestMainCluster, type TestMainCluster } from '../helpers/main-cluster';
-import { STANDIN_TOKEN, startStandIn, type StandIn } from '../helpers/rancher-standin';
-import { testConfig } from '../helpers/test-config';
-import { memoryLogger } from '../helpers/test-logger';
+import { startEngineStack, type EngineStack } from '../helpers/engine-stack';
+import { eventually, type TestMainCluster } from '../helpers/main-cluster';
+import type { StandIn } from '../helpers/rancher-standin';
 
 interface StandInCluster {
   id: string;
@@ -54,7 +53,7 @@ describe('fault injection for chosen clusters', () => {
   let standin: StandIn;
   let engine: Engine;
   let web: RunningWebServer;
-  const log = memoryLogger();
+  let stack: EngineStack;
   const changes: FaultsChangedEvent[] = [];
 
   const clusters = async () => (await standin.get<{ data: StandInCluster[] }>('/clusters')).data;
@@ -79,24 +78,10 @@ describe('fault injection for chosen clusters', () => {
   const ready = (n: NodeList['items'][number]) => n.status?.conditions?.find((c) => c.type === 'Ready');
 
   beforeAll(async () => {
-    [main, standin] = await Promise.all([startTestMainCluster(), startStandIn()]);
-    const config = testConfig({
-      RancherURL: standin.url,
-      BearerToken: STANDIN_TOKEN,
-      RancherCACert: standin.caPath,
-      ListenPort: 0,
+    stack = await startEngineStack({
+      beforeStart: (e) => e.events.on('faults.changed', (c) => changes.push(c)),
     });
-    engine = new Engine({ config, logger: log.logger, shell: 'headless', mainCluster: main.provider });
-    engine.events.on('faults.changed', (e) => changes.push(e));
-    web = await startWebServer({
-      engine,
-      logger: log.logger,
-      host: '127.0.0.1',
-      port: 0,
-      accessToken: '',
-      rendererDir: undefined,
-    });
-    engine.start();
+    ({ main, standin, engine, web } = stack);
     await engine.handle('clusters.create', {
       name: 'f-1',
       template: { kind: 'generator', nodes: 2, podsPerNode: 1 },
@@ -119,10 +104,7 @@ describe('fault injection for chosen clusters', () => {
   }, 300_000);
 
   afterAll(async () => {
-    await web?.close();
-    await engine?.stop();
-    await standin?.stop();
-    await main?.destroy();
+    await stack?.stop();
   });
 
   it('adds latency to one cluster’s tunnelled requests, visibly, until cleared', async () => {

@@ -5,12 +5,11 @@
  * in the stand-in, show in /faults and /metrics, and clear.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWebServer, type RunningWebServer } from '../../src/main/engine/api/web-server';
-import { Engine } from '../../src/main/engine/engine';
-import { eventually, startTestMainCluster, type TestMainCluster } from '../helpers/main-cluster';
-import { STANDIN_TOKEN, startStandIn, type StandIn } from '../helpers/rancher-standin';
-import { testConfig } from '../helpers/test-config';
-import { memoryLogger } from '../helpers/test-logger';
+import type { RunningWebServer } from '../../src/main/engine/api/web-server';
+import type { Engine } from '../../src/main/engine/engine';
+import { startEngineStack, type EngineStack } from '../helpers/engine-stack';
+import { eventually } from '../helpers/main-cluster';
+import type { StandIn } from '../helpers/rancher-standin';
 
 interface StandInCluster {
   name: string;
@@ -24,34 +23,18 @@ function metric(text: string, name: string, labels = ''): number {
 }
 
 describe('metrics and fault injection', () => {
-  let main: TestMainCluster;
   let standin: StandIn;
   let engine: Engine;
   let web: RunningWebServer;
-  const log = memoryLogger();
+  let stack: EngineStack;
   const clusters = async () => (await standin.get<{ data: StandInCluster[] }>('/clusters')).data;
   const metrics = async () => (await fetch(`${web.url}/metrics`)).text();
   const post = (path: string, body: unknown) =>
     fetch(`${web.url}${path}`, { method: 'POST', body: JSON.stringify(body) });
 
   beforeAll(async () => {
-    [main, standin] = await Promise.all([startTestMainCluster(), startStandIn()]);
-    const config = testConfig({
-      RancherURL: standin.url,
-      BearerToken: STANDIN_TOKEN,
-      RancherCACert: standin.caPath,
-      ListenPort: 0,
-    });
-    engine = new Engine({ config, logger: log.logger, shell: 'headless', mainCluster: main.provider });
-    web = await startWebServer({
-      engine,
-      logger: log.logger,
-      host: '127.0.0.1',
-      port: 0,
-      accessToken: '',
-      rendererDir: undefined,
-    });
-    engine.start();
+    stack = await startEngineStack();
+    ({ standin, engine, web } = stack);
     await engine.handle('batches.create', { pattern: 'm-{1..3}', template: 'tiny', concurrency: 3 });
     await eventually(
       async () => (await clusters()).filter((c) => c.state === 'active').length === 3 || undefined,
@@ -60,10 +43,7 @@ describe('metrics and fault injection', () => {
     );
   });
   afterAll(async () => {
-    await web?.close();
-    await engine?.stop();
-    await standin?.stop();
-    await main?.destroy();
+    await stack?.stop();
   });
 
   it("exposes the scenario's numbers on /metrics", async () => {

@@ -22,8 +22,15 @@ export function sendText(res: ServerResponse, status: number, text: string): voi
   res.end(text);
 }
 
-/** Reads and parses a JSON body, as `invalid` errors for anything malformed or too large. */
-export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+/**
+ * Reads and parses a JSON body, as `invalid` errors for anything malformed or
+ * too large. An empty body is an error unless the route gives `empty`, the
+ * value it stands for (e.g. {} for "every cluster").
+ */
+export async function readJsonBody(
+  req: IncomingMessage,
+  options: { empty?: unknown } = {},
+): Promise<unknown> {
   // The Content-Type is not checked: `curl -d '{...}'` sends form-encoded
   // by default and the seed accepted it; the body itself must be JSON.
   const chunks: Buffer[] = [];
@@ -35,6 +42,7 @@ export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
     chunks.push(chunk as Buffer);
   }
   const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '' && 'empty' in options) return options.empty;
   if (text.trim() === '')
     throw new EngineError('invalid', 'request body is empty; expected JSON such as {"name":"my-cluster"}');
   try {
@@ -48,4 +56,11 @@ export function errorStatus(err: unknown): { status: number; code: string; messa
   if (err instanceof EngineError)
     return { status: HTTP_STATUS_BY_CODE[err.code], code: err.code, message: err.message };
   return { status: 500, code: 'internal', message: err instanceof Error ? err.message : String(err) };
+}
+
+/** 405 with the methods the route takes; returns true (the request was answered). */
+export function methodNotAllowed(res: ServerResponse, allow: string): true {
+  res.setHeader('allow', allow);
+  sendJson(res, 405, { success: false, error: 'invalid', message: `method not allowed; use ${allow}` });
+  return true;
 }

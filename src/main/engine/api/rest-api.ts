@@ -28,7 +28,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EngineError } from '../../../shared/errors';
 import type { Engine } from '../engine';
 import { handleInspectorRest } from '../inspector/inspector-rest';
-import { errorStatus, readJsonBody, sendJson, sendText } from './http-utils';
+import { errorStatus, methodNotAllowed, readJsonBody, sendJson, sendText } from './http-utils';
 import { handleSettingsLogsRest } from './settings-logs-rest';
 import { handleFaultsRest } from '../faults/faults-rest';
 
@@ -167,10 +167,4 @@ export async function handleRestRequest(
     sendJson(res, status, { success: false, error: code, message });
     return true;
   }
-}
-
-function methodNotAllowed(res: ServerResponse, allow: string): true {
-  res.setHeader('allow', allow);
-  sendJson(res, 405, { success: false, error: 'invalid', message: `method not allowed; use ${allow}` });
-  return true;
 }

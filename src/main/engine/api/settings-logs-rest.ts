@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Engine } from '../engine';
-import { readJsonBody, sendJson } from './http-utils';
+import { methodNotAllowed, readJsonBody, sendJson } from './http-utils';
 
 /** Answers the request if it is one of these routes; returns false otherwise. */
 export async function handleSettingsLogsRest(
@@ -22,11 +22,11 @@ export async function handleSettingsLogsRest(
     if (method === 'GET') sendJson(res, 200, await engine.handle('settings.get', undefined));
     else if (method === 'PUT')
       sendJson(res, 200, await engine.handle('settings.update', await readJsonBody(req)));
-    else notAllowed(res, 'GET, PUT');
+    else methodNotAllowed(res, 'GET, PUT');
     return true;
   }
   if (path === '/settings/test-connection') {
-    if (method !== 'POST') notAllowed(res, 'POST');
+    if (method !== 'POST') methodNotAllowed(res, 'POST');
     else {
       const body = req.headers['content-length'] === '0' ? undefined : await readJsonBody(req);
       sendJson(res, 200, await engine.handle('settings.testConnection', body));
@@ -34,7 +34,7 @@ export async function handleSettingsLogsRest(
     return true;
   }
   if (path === '/logs') {
-    if (method !== 'GET') notAllowed(res, 'GET');
+    if (method !== 'GET') methodNotAllowed(res, 'GET');
     else {
       const request: Record<string, unknown> = {};
       for (const key of ['level', 'cluster', 'text'])
@@ -45,9 +45,4 @@ export async function handleSettingsLogsRest(
     return true;
   }
   return false;
-}
-
-function notAllowed(res: ServerResponse, allow: string): void {
-  res.setHeader('allow', allow);
-  sendJson(res, 405, { success: false, error: 'invalid', message: `method not allowed; use ${allow}` });
 }

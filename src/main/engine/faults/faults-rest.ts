@@ -15,7 +15,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EngineError } from '../../../shared/errors';
 import type { FaultKind } from '../../../shared/faults';
-import { MAX_BODY_BYTES, sendJson } from '../api/http-utils';
+import { methodNotAllowed, readJsonBody, sendJson } from '../api/http-utils';
 import type { Engine } from '../engine';
 
 const KIND_BY_PATH: Record<string, FaultKind> = {
@@ -37,15 +37,16 @@ export async function handleFaultsRest(
   if (path === '/faults') {
     if (method === 'GET') sendJson(res, 200, engine.faults());
     else if (method === 'DELETE') sendJson(res, 200, engine.clearFaults());
-    else if (method === 'POST') sendJson(res, 200, await engine.handle('faults.inject', await readBody(req)));
-    else notAllowed(res, 'GET, POST, DELETE');
+    else if (method === 'POST')
+      sendJson(res, 200, await engine.handle('faults.inject', await readJsonBody(req, { empty: {} })));
+    else methodNotAllowed(res, 'GET, POST, DELETE');
     return true;
   }
   const name = decodeURIComponent(path.slice('/faults/'.length));
   const legacy = /^(drop-tunnels|refuse-connects|storm)$/.exec(name);
   if (legacy) {
-    if (method !== 'POST') return notAllowed(res, 'POST');
-    const body = (await readBody(req)) as Record<string, unknown>;
+    if (method !== 'POST') return methodNotAllowed(res, 'POST');
+    const body = (await readJsonBody(req, { empty: {} })) as Record<string, unknown>;
     const answer =
       legacy[1] === 'drop-tunnels'
         ? engine.dropTunnels(body)
@@ -57,8 +58,8 @@ export async function handleFaultsRest(
   }
   const kind = KIND_BY_PATH[name];
   if (kind) {
-    if (method !== 'POST') return notAllowed(res, 'POST');
-    const body = await readBody(req);
+    if (method !== 'POST') return methodNotAllowed(res, 'POST');
+    const body = await readJsonBody(req, { empty: {} });
     if (typeof body !== 'object' || body === null || Array.isArray(body))
       throw new EngineError('invalid', `POST /faults/${name} needs a JSON object body (or none)`);
     const given = (body as Record<string, unknown>).kind;
@@ -69,32 +70,7 @@ export async function handleFaultsRest(
     return true;
   }
   // Anything else under /faults/ is a fault id.
-  if (method !== 'DELETE') return notAllowed(res, 'DELETE');
+  if (method !== 'DELETE') return methodNotAllowed(res, 'DELETE');
   sendJson(res, 200, await engine.handle('faults.clear', { id: name }));
-  return true;
-}
-
-/** A JSON body, or {} when there is none (pause-heartbeats for every cluster needs nothing). */
-async function readBody(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES)
-      throw new EngineError('invalid', `request body is larger than ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (text.trim() === '') return {};
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (err) {
-    throw new EngineError('invalid', `request body is not valid JSON: ${(err as Error).message}`);
-  }
-}
-
-function notAllowed(res: ServerResponse, allow: string): true {
-  res.setHeader('allow', allow);
-  sendJson(res, 405, { success: false, error: 'invalid', message: `method not allowed; use ${allow}` });
   return true;
 }
