@@ -11,18 +11,12 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TunnelSessionKind } from '../../../shared/inspector';
-import { readJsonBody, sendJson } from '../api/http-utils';
+import { methodNotAllowed, readJsonBody, sendJson } from '../api/http-utils';
 import type { Engine } from '../engine';
 
 const SESSIONS = /^\/clusters\/([^/]+)\/tunnels$/;
 const EXPORT = /^\/clusters\/([^/]+)\/tunnels\/([^/]+)\/frames\.ndjson$/;
 const SYNTHETIC = /^\/clusters\/([^/]+)\/tunnels\/([^/]+)\/synthetic-frames$/;
-
-function methodNotAllowed(res: ServerResponse, allow: string): true {
-  res.setHeader('allow', allow);
-  sendJson(res, 405, { success: false, error: 'invalid', message: `method not allowed; use ${allow}` });
-  return true;
-}
 
 /** Handles the request if it is an inspector route; errors are thrown for rest-api.ts to answer. */
 export async function handleInspectorRest(

@@ -16,7 +16,7 @@ import { formatClock } from '../lib/frame-rows';
 import { formatBytes } from '../lib/units';
 
 export const FRAME_ROW_HEIGHT = 24;
-const OVERSCAN = 10;
+const OVERSCAN = 5;
 
 interface FrameListProps {
   rows: InspectorFrame[];
@@ -91,7 +91,7 @@ export function InspectorFrameList({
   followed,
   onConnection,
   testId,
-  height = 'calc(100vh - 300px)',
+  height = 'max(200px, calc(100vh - 340px))',
 }: FrameListProps): React.JSX.Element {
   const ref = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);

@@ -31,7 +31,7 @@ const SESSION_LABELS: Record<TunnelSessionKind, string> = { main: 'Main', steve:
 
 function Counters({ counters }: { counters: SessionCounters | undefined }): React.JSX.Element {
   const items: [string, string, string][] = [
-    ['state', 'State', counters?.state ?? '—'],
+    ['state', 'State', counters ? (counters.state === 'none' ? 'no tunnel' : counters.state) : '—'],
     ['fps', 'Frames/s', formatCount(counters?.framesPerSecond)],
     ['bps', 'Bytes/s', counters ? `${formatBytes(counters.bytesPerSecond)}/s` : '—'],
     ['open', 'Open conns', formatCount(counters?.openConnections)],
