@@ -6,6 +6,7 @@
  * memory, open file descriptors. Writes "Scale" in docs/benchmarks.md.
  */
 import { readdirSync } from 'node:fs';
+import { Socket } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { it } from 'vitest';
 import { Engine } from '../src/main/engine/engine';
@@ -14,6 +15,8 @@ import { STANDIN_TOKEN, startStandIn } from '../test/helpers/rancher-standin';
 import { testConfig } from '../test/helpers/test-config';
 import { memoryLogger } from '../test/helpers/test-logger';
 import { machineLine, writeSection } from './lib/benchmarks-doc';
+import { forceGc } from './lib/force-gc';
+import { mallocTotals, type MallocTotals } from './lib/malloc-totals';
 import { cpuSeconds, findPids, rssMiB } from './lib/process-cpu';
 import { waitForBatch } from '../test/helpers/wait-for-batch';
 
@@ -55,8 +58,7 @@ it(`scale: ${N} clusters`, { timeout: 3_600_000 }, async () => {
   const active = async () =>
     (await standin.get<{ byState: Record<string, number> }>('/summary')).byState.active ?? 0;
   const fds = () => readdirSync('/proc/self/fd').length;
-  global.gc?.();
-  const baseline = process.memoryUsage().rss;
+  const baseline = memoryReading();
   const phases: Phase[] = [];
 
   async function phase(name: string, work: () => Promise<void>, count: number): Promise<void> {
@@ -94,8 +96,10 @@ it(`scale: ${N} clusters`, { timeout: 3_600_000 }, async () => {
     N,
   );
   await phase(`hold ${HOLD_MS / 1000} s, idle`, () => new Promise((r) => setTimeout(r, HOLD_MS)), 0);
-  global.gc?.();
-  const steadyRss = process.memoryUsage().rss;
+  const steady = memoryReading();
+  const vapiConnections = (await engine.virtualApi()).openConnections;
+  const tlsToRancher = tcpSocketsTo(Number(new URL(standin.url).port));
+  const tlsToApiserver = tcpSocketsTo(Number(main.rest.server.port));
   await phase(
     'drop every session, until all active again',
     async () => {
@@ -110,7 +114,15 @@ it(`scale: ${N} clusters`, { timeout: 3_600_000 }, async () => {
   await standin.stop();
   await main.destroy();
 
-  const perCluster = (steadyRss - baseline) / N / 2 ** 20;
+  const perCluster = (steady.rss - baseline.rss) / N / 2 ** 20;
+  const kib = (k: (r: MemoryReading) => number) => `${((k(steady) - k(baseline)) / N / 1024).toFixed(0)} KiB`;
+  const heapUsed = kib((r) => r.heapUsed);
+  const heapSpare = kib((r) => r.heapTotal - r.heapUsed);
+  const mallocUsed = baseline.malloc && steady.malloc ? kib((r) => r.malloc?.inUse ?? 0) : undefined;
+  const mallocSpare =
+    baseline.malloc && steady.malloc ? kib((r) => (r.malloc?.held ?? 0) - (r.malloc?.inUse ?? 0)) : undefined;
+  const rest =
+    baseline.malloc && steady.malloc ? kib((r) => r.rss - r.heapTotal - (r.malloc?.held ?? 0)) : undefined;
   writeSection(
     `Scale (${N} clusters)`,
     `${machineLine()}
@@ -123,14 +135,69 @@ etcd, kwok and controller-manager all on this machine).
 ${phases.map((p) => `| ${p.name} | ${p.seconds.toFixed(1)} s | ${p.rate} | ${p.rssMiB} MiB | ${p.cpuPct}% | ${p.eldP99Ms} ms | ${p.apiserverMiB} MiB | ${p.fds} |`).join('\n')}
 
 Agent memory per active, idle cluster (2 tunnels, its virtual API, reconcilers' share): **${perCluster.toFixed(2)} MiB**
-(RSS after the idle hold minus RSS before the first cluster, divided by ${N}). The design target is 0.5 MB;
-the Go original claimed 10.2 MB. kube-apiserver used ${apiCpu.toFixed(0)} CPU-seconds over the run.
-Each cluster holds 2 WebSockets to Rancher, and Rancher's node watch through the main tunnel holds one more upstream
-connection to kube-apiserver: ${(((phases.at(-1)?.fds ?? 0) - 30) / N).toFixed(1)} file descriptors per cluster, so past a few hundred clusters the
-default limit of 1,024 is too low: npm run bench:scale raises it (ulimit -n 65536) or says it cannot.
-Where the memory goes: per cluster about four TLS connections (two tunnels, the TLS the virtual API terminates for
-Rancher's watch, and that watch's own upstream connection), each with OpenSSL buffers; a shared upstream informer
-per resource would remove the last of these. Recovery after a drop waits for the stand-in's next 15 s ping and health
-check before it counts a cluster active again.`,
+(RSS after the idle hold minus RSS of the running engine before the first cluster, both after a full garbage collection,
+divided by ${N}; it was 4.70 MiB before the fixes of 2026-11-26 below). The design target is 0.5 MB; the Go original
+claimed 10.2 MB. kube-apiserver used ${apiCpu.toFixed(0)} CPU-seconds over the run.
+
+Where it goes, per cluster, measured at the end of the hold: live JS objects (V8 heap used) ${heapUsed}${
+      mallocUsed
+        ? `, live native memory (glibc malloc in use, read through gdb) ${mallocUsed}. RSS moves by that plus or minus
+memory the allocators hold with no object in it (here: V8 heap committed but unused ${heapSpare}, free chunks glibc kept
+${mallocSpare}, ${rest} outside both, such as pages V8 keeps for reuse), high-water marks of bursts like the import (8 at a
+time) rather than a cost of idle clusters: in \`npm run bench:memory\` (10 warm-up clusters, then 40 measured) RSS grew by
+no more than the live memory.`
+        : ` (gdb is not installed here, so native memory is not broken down).`
+    }
+Connections: ${(tlsToRancher / N).toFixed(1)} TLS connections to Rancher per cluster (the main and Steve tunnels),
+${(vapiConnections / N).toFixed(1)} TLS connections the virtual API terminates in memory per cluster (Rancher's node watch and the
+kept-alive connection of its 15 s health check), and ${tlsToApiserver} connections to kube-apiserver for all ${N} clusters together
+(the engine's own watches and pooled requests; every forwarded watch is an HTTP/2 stream on a shared connection).
+${(((phases.at(-1)?.fds ?? 0) - 30) / N).toFixed(1)} file descriptors per cluster, so past a few hundred clusters the default limit of 1,024
+is too low: npm run bench:scale raises it (ulimit -n 65536) or says it cannot.
+
+The native part is almost all TLS. A heaptrack run of \`npm run bench:memory\` (40 clusters, 2026-11-26; the recipe is in
+bench/memory-profile.bench.test.ts) put about 200 KiB per cluster in the read buffers of the two WebSockets to Rancher
+(Node's TLS layer sizes a TCP connection's encrypted-input buffer from libuv's 64 KiB reads and keeps it for the
+connection's life), about 130 KiB in OpenSSL's per-connection state (record layers, handshake state, SSL objects), about
+60 KiB in Node's encrypted-output buffers, about 25 KiB in the ML-KEM key share of the post-quantum key exchange on the
+Rancher connections, and about 30 KiB in the cluster's serving-certificate context. The V8 heap part is mostly the
+shared caches' copies of the cluster's nodes, pods and namespaces.
+
+Fixed on 2026-11-26 (from 4.70 MiB): the virtual API kept the TLS connection of every in-memory request the import made
+(about 18 per cluster, never closed: Node's duplexPair does not pass a destroy on); each tunnel's TLS context parsed
+~150 root certificates of its own (~0.8 MiB per connection: one shared context now, also for kube-apiserver); every
+watch Rancher held cost its own TLS connection to kube-apiserver (now HTTP/2 streams on shared connections); cached
+objects kept their managedFields; the clusters' API servers offered the ML-KEM hybrid key exchange, whose key material
+stays with each connection (they now use X25519: Rancher's connections to them run inside the tunnel's own TLS).
+
+What would cut the rest, largest first: (1) the Rancher WebSockets' TLS read buffers: passing the TCP socket to TLS
+through a JS stream sizes them by chunk instead of 64 KiB (which helps only while a tunnel carries small frames), but
+cost about 30% TLS throughput in a micro-benchmark; a Node.js option to release idle TLS buffers (OpenSSL's SSL_MODE_RELEASE_BUFFERS) would cut most of it; (2) closing the
+health check's idle connection (virtual API keep-alive below Rancher's 15 s interval) saved about 55 KiB per cluster
+for one more TLS handshake per check (+0.5% of a core per 40 clusters, one run); (3) one serving certificate for a group of
+clusters (many names in one certificate, one TLS context per group): about 30 KiB; (4) caches that keep only the fields
+the reconcilers read. Recovery after a drop waits for the stand-in's next 15 s ping and health check before it counts a
+cluster active again.`,
   );
 });
+
+interface MemoryReading {
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+  /** glibc's account (gdb), where gdb can attach. */
+  malloc: MallocTotals | undefined;
+}
+
+/** The process's memory after a full garbage collection. */
+function memoryReading(): MemoryReading {
+  forceGc();
+  const m = process.memoryUsage();
+  return { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, malloc: mallocTotals() };
+}
+
+/** Open TCP connections of this process to a local port (TLS or not). */
+function tcpSocketsTo(port: number): number {
+  const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles();
+  return handles.filter((h) => h instanceof Socket && h.remotePort === port).length;
+}

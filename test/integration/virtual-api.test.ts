@@ -6,6 +6,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { duplexPair } from 'node:stream';
@@ -246,6 +247,71 @@ describe('virtual API per simulated cluster', () => {
     expect(await ok(kc.a, ['get', 'clusterrole', 'cluster-admin', '-o', 'jsonpath={.metadata.name}'])).toBe(
       'cluster-admin',
     );
+  });
+
+  it('watches of many clients share one HTTP/2 connection to the main apiserver, each seeing only its own events', async () => {
+    const pool = (await engine.tenants()).rest.watchStreams!;
+    const before = pool.usage.streams;
+    const open = (file: string, path: string) => {
+      const k = parseYaml(readFileSync(file, 'utf8')) as {
+        clusters: { cluster: { server: string; 'certificate-authority-data': string } }[];
+        users: { user: { token: string } }[];
+      };
+      const server = new URL(k.clusters[0]!.cluster.server);
+      let events = '';
+      const req = httpsRequest(
+        {
+          hostname: server.hostname,
+          port: server.port,
+          path,
+          ca: Buffer.from(k.clusters[0]!.cluster['certificate-authority-data'], 'base64'),
+          headers: { authorization: `Bearer ${k.users[0]!.user.token}` },
+        },
+        (res) => res.on('data', (d: Buffer) => (events += d.toString())),
+      );
+      req.on('error', () => undefined);
+      req.end();
+      return { events: () => events, close: () => req.destroy() };
+    };
+    const rv = (
+      JSON.parse(await ok(kc.a, ['get', '--raw', '/api/v1/nodes'])) as {
+        metadata: { resourceVersion: string };
+      }
+    ).metadata.resourceVersion;
+    const path = `/api/v1/nodes?watch=true&resourceVersion=${rv}`;
+    const watches = {
+      a: [open(kc.a, path), open(kc.a, path), open(kc.a, path)],
+      b: [open(kc.b, path), open(kc.b, path)],
+    };
+    try {
+      await eventually(() => pool.usage.streams === before + 5 || undefined, 'five upstream watch streams');
+      expect(pool.usage.connections).toBe(1);
+      await main.rest.mergePatch('/api/v1/nodes/ta-node2', { metadata: { labels: { shared: 'h2' } } });
+      await main.rest.mergePatch('/api/v1/nodes/tb-node2', { metadata: { labels: { shared: 'h2' } } });
+      for (const w of watches.a)
+        await eventually(() => w.events().includes('"shared":"h2"'), 'A sees ta-node2');
+      for (const w of watches.b)
+        await eventually(() => w.events().includes('"shared":"h2"'), 'B sees tb-node2');
+      for (const w of watches.a) expect(w.events()).not.toContain('tb-node2');
+      for (const w of watches.b) expect(w.events()).not.toContain('ta-node2');
+    } finally {
+      for (const w of [...watches.a, ...watches.b]) w.close();
+    }
+    // A client that goes away ends its upstream stream.
+    await eventually(() => pool.usage.streams === before || undefined, 'upstream streams ended');
+  });
+
+  it("the engine's in-memory client leaves no connection open behind its requests", async () => {
+    const vapi = await engine.virtualApi();
+    const before = vapi.openConnections;
+    const client = vapi.internalClient('tb');
+    for (let i = 0; i < 10; i++) {
+      const r = await client.request<{ items: unknown[] }>('GET', '/api/v1/namespaces');
+      expect(r.status).toBe(200);
+      expect(r.body.items.length).toBeGreaterThan(3);
+    }
+    // Each request had its own TLS connection; every one must be gone, not idle forever.
+    await eventually(() => vapi.openConnections <= before || undefined, 'connections closed', 10_000);
   });
 
   it('serves the same API over an in-memory stream with TLS verified against the CA and the advertised name', async () => {

@@ -10,6 +10,7 @@ import { Agent, request as httpsRequest, type RequestOptions } from 'node:https'
 import type { IncomingMessage } from 'node:http';
 import { createSecureContext } from 'node:tls';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { Http2StreamPool } from './http2-stream-pool';
 import { isRetryable, KubeApiError } from './kube-api-error';
 
 export const FIELD_MANAGER = 'scale-cluster-agent';
@@ -47,6 +48,11 @@ export class KubeRest {
    * agent, so they can never starve ordinary requests of pooled sockets.
    */
   readonly watchAgent: Agent;
+  /**
+   * Watches forwarded for simulated clusters' clients, as HTTP/2 streams
+   * sharing a few connections (https apiservers only; see http2-stream-pool.ts).
+   */
+  readonly watchStreams: Http2StreamPool | undefined;
   readonly stats: KubeRestStats = { requests: 0, errors: 0, retries: 0, totalMs: 0 };
 
   constructor(
@@ -62,6 +68,8 @@ export class KubeRest {
     };
     this.agent = new Agent({ keepAlive: true, maxSockets, ...tlsOptions });
     this.watchAgent = new Agent({ keepAlive: false, ...tlsOptions });
+    this.watchStreams =
+      server.protocol === 'https:' ? new Http2StreamPool({ origin: server, ...tlsOptions }) : undefined;
   }
 
   static async fromKubeConfig(kc: KubeConfig, maxSockets?: number): Promise<KubeRest> {
@@ -84,6 +92,7 @@ export class KubeRest {
   close(): void {
     this.agent.destroy();
     this.watchAgent.destroy();
+    this.watchStreams?.close();
   }
 
   /** Options for a raw request to the apiserver with the engine's credentials. */

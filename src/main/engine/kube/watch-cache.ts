@@ -117,7 +117,7 @@ export class WatchCache<T extends KubeObject> extends EventEmitter<WatchCacheEve
         limit: this.options.pageSize ?? 500,
         continue: continueToken,
       });
-      for (const item of page.items) fresh.set(objectKey(item), item);
+      for (const item of page.items) fresh.set(objectKey(item), withoutManagedFields(item));
       continueToken = page.metadata.continue || undefined;
       rv = page.metadata.resourceVersion ?? rv;
     } while (continueToken);
@@ -176,6 +176,7 @@ export class WatchCache<T extends KubeObject> extends EventEmitter<WatchCacheEve
     }
     if (object.metadata?.resourceVersion) this.resourceVersion = object.metadata.resourceVersion;
     if (type === 'BOOKMARK') return;
+    withoutManagedFields(object);
     const key = objectKey(object);
     const old = this.items.get(key);
     if (type === 'DELETED') {
@@ -187,4 +188,15 @@ export class WatchCache<T extends KubeObject> extends EventEmitter<WatchCacheEve
     if (old) this.emit('updated', old, object);
     else this.emit('added', object);
   }
+}
+
+/**
+ * Cached objects drop metadata.managedFields: no reader of a cache uses
+ * them, nothing is written back from one, and they are about a third of
+ * every object (one tenant's cached nodes, pods and namespaces are most of
+ * an idle cluster's JS heap).
+ */
+function withoutManagedFields<T extends KubeObject>(object: T): T {
+  if (object.metadata && 'managedFields' in object.metadata) delete object.metadata.managedFields;
+  return object;
 }

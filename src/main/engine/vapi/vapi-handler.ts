@@ -5,7 +5,6 @@
  * bodies and answers; watches are translated event by event as they stream.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { createInterface } from 'node:readline';
 import { parse as parseYaml } from 'yaml';
 import type { KubeRest } from '../kube/kube-rest';
@@ -18,6 +17,7 @@ import { sendStatus, statusBody } from './kube-status';
 import type { ApiResources } from './translate/api-resources';
 import { ObjectTranslator, type Json } from './translate/object-translator';
 import { isBuiltinRbacName, TenantView } from './translate/tenant-view';
+import { callUpstream } from './upstream-call';
 import { planRequest, type Plan } from './vapi-request';
 
 /** Request bodies larger than this are refused (Kubernetes' own limit is 3 MiB per object). */
@@ -186,29 +186,35 @@ export class VirtualApiHandler {
     const watching = /^(1|true)$/.test(url.searchParams.get('watch') ?? '') || Boolean(req.headers.upgrade);
 
     return new Promise<void>((resolve, reject) => {
-      const upstream = httpsRequest(
-        this.deps.rest.requestOptions(req.method ?? 'GET', plan.path, headers, watching),
-      );
-      upstream.on('error', reject);
+      const call = callUpstream(this.deps.rest, req.method ?? 'GET', plan.path, headers, body, watching);
       // A client that goes away (a watch closed) ends the upstream request.
-      res.once('close', () => upstream.destroy());
-      upstream.once('response', (up) => {
+      res.once('close', () => call.cancel());
+      call.answer.then((answer) => {
+        const up = answer.body;
         // The client going away aborts the upstream answer: end quietly.
         up.on('error', () => {
           if (!res.writableEnded) res.destroy();
           resolve();
         });
-        const status = up.statusCode ?? 502;
+        // An answer cut short without an error (an HTTP/2 stream the server
+        // cancelled) must not leave the client waiting for the rest.
+        up.once('close', () => {
+          if (up.readableEnded) return;
+          if (!res.writableEnded) res.destroy();
+          resolve();
+        });
+        const status = answer.status;
         const outHeaders: Record<string, string> = {};
-        for (const [k, v] of Object.entries(up.headers)) {
+        for (const [k, v] of Object.entries(answer.headers)) {
           if (v === undefined || k === 'content-length' || k === 'transfer-encoding' || k === 'connection')
             continue;
           outHeaders[k] = Array.isArray(v) ? v.join(', ') : v;
         }
         if (plan.kind === 'raw') {
+          const length = answer.headers['content-length'];
           res.writeHead(status, {
             ...outHeaders,
-            ...(up.headers['content-length'] ? { 'content-length': up.headers['content-length'] } : {}),
+            ...(typeof length === 'string' ? { 'content-length': length } : {}),
           });
           if (watching) res.flushHeaders();
           up.pipe(res);
@@ -246,7 +252,7 @@ export class VirtualApiHandler {
           const text = Buffer.concat(chunks).toString('utf8');
           let out = text;
           let code = status;
-          if ((up.headers['content-type'] ?? '').includes('json') && text) {
+          if (String(answer.headers['content-type'] ?? '').includes('json') && text) {
             const parsed = JSON.parse(text) as Json;
             const rowsBefore = Array.isArray(parsed.rows) ? parsed.rows.length : 0;
             let t = translator.toTenant(parsed);
@@ -274,8 +280,7 @@ export class VirtualApiHandler {
           res.end(out);
           resolve();
         });
-      });
-      upstream.end(body);
+      }, reject);
     });
   }
 }

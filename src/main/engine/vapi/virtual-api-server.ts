@@ -148,6 +148,11 @@ export class VirtualApiServer {
     return entry !== undefined;
   }
 
+  /** TLS connections the virtual API is serving now, all clusters (a leak shows here first). */
+  get openConnections(): number {
+    return this.sockets.size;
+  }
+
   localPort(tenant: string): number | undefined {
     return this.listeners.get(tenant)?.port;
   }

@@ -17,6 +17,16 @@ export function advertisedAddress(cluster: string): string {
   return `${advertisedHost(cluster)}:${ADVERTISED_PORT}`;
 }
 
+/**
+ * Key exchange groups of the clusters' API servers, without the hybrid
+ * post-quantum X25519MLKEM768 that OpenSSL 3.5 would pick: its key material
+ * stays with each connection (about 6 KiB), and Rancher's connections to
+ * these servers already run inside the tunnel's own TLS, which keeps it.
+ * Clients offer X25519 alongside (Go and OpenSSL both do), so nothing is
+ * renegotiated.
+ */
+const CLASSICAL_KEY_EXCHANGE = 'X25519:P-256:P-384';
+
 /** Serving certificates per cluster, issued on first use and kept in memory (the CA is what persists). */
 export class ClusterIdentities {
   private readonly contexts = new Map<string, Promise<SecureContext>>();
@@ -50,7 +60,14 @@ export class ClusterIdentities {
           'kubernetes.default.svc',
         ],
         ips: ['127.0.0.1', '::1'],
-      }).then((pair) => createSecureContext({ cert: pair.certPem, key: pair.keyPem, minVersion: 'TLSv1.2' }));
+      }).then((pair) =>
+        createSecureContext({
+          cert: pair.certPem,
+          key: pair.keyPem,
+          minVersion: 'TLSv1.2',
+          ecdhCurve: CLASSICAL_KEY_EXCHANGE,
+        }),
+      );
       ctx.catch(() => this.contexts.delete(cluster));
       this.contexts.set(cluster, ctx);
     }

@@ -1,0 +1,119 @@
+import { createServer as createHttpsServer } from 'node:https';
+import { createSecureServer, type Http2SecureServer } from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import { createSecureContext } from 'node:tls';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createCa, issueServingCert, type PemPair } from '../vapi/pki/x509';
+import { Http2StreamPool, type Http2Answer } from './http2-stream-pool';
+
+async function eventually(check: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('Http2StreamPool', () => {
+  let ca: PemPair;
+  let serving: PemPair;
+  const closers: (() => void)[] = [];
+
+  beforeAll(async () => {
+    ca = await createCa('pool test CA');
+    serving = await issueServingCert(ca, {
+      commonName: 'localhost',
+      dnsNames: ['localhost'],
+      ips: ['127.0.0.1'],
+    });
+  });
+  afterEach(() => {
+    for (const close of closers.splice(0)) close();
+  });
+
+  /** A server whose answers stay open like watches: headers, one line, then nothing until the client goes. */
+  async function watchServer(): Promise<{ server: Http2SecureServer; origin: URL; paths: string[] }> {
+    const paths: string[] = [];
+    const server = createSecureServer({ key: serving.keyPem, cert: serving.certPem });
+    server.on('stream', (stream, headers) => {
+      paths.push(String(headers[':path']));
+      stream.respond({
+        ':status': 200,
+        'content-type': 'application/json',
+        'x-seen-auth': String(headers.authorization),
+      });
+      stream.write('{"type":"ADDED"}\n');
+      stream.on('error', () => undefined);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    closers.push(() => server.close());
+    return { server, origin: new URL(`https://127.0.0.1:${(server.address() as AddressInfo).port}`), paths };
+  }
+
+  const firstLine = (a: Http2Answer) =>
+    new Promise<string>((resolve) => a.body.once('data', (d: Buffer) => resolve(d.toString())));
+
+  it('carries many streams on one connection, opens another only when one is full, and closes idle ones', async () => {
+    const { origin, paths } = await watchServer();
+    const pool = new Http2StreamPool({
+      origin,
+      secureContext: createSecureContext({ ca: ca.certPem }),
+      rejectUnauthorized: true,
+      maxStreams: 2,
+      idleMs: 100,
+    });
+    closers.push(() => pool.close());
+    const answers = await Promise.all(
+      ['/a', '/b', '/c'].map((p) =>
+        pool.request('GET', `${p}?watch=1`, { authorization: 'Bearer x', connection: 'close' }),
+      ),
+    );
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+    expect(answers[0]?.headers['x-seen-auth']).toBe('Bearer x');
+    expect(await Promise.all(answers.map(firstLine))).toEqual(Array(3).fill('{"type":"ADDED"}\n'));
+    expect(paths.sort()).toEqual(['/a?watch=1', '/b?watch=1', '/c?watch=1']);
+    expect(pool.usage).toEqual({ connections: 2, streams: 3 });
+    // Clients going away end their streams; a connection left with none closes.
+    for (const a of answers) a.body.destroy();
+    await eventually(() => pool.usage.streams === 0, 'streams ended');
+    await eventually(() => pool.usage.connections === 0, 'idle connections closed');
+  });
+
+  it('cancels a request through its signal', async () => {
+    const { origin } = await watchServer();
+    const pool = new Http2StreamPool({
+      origin,
+      secureContext: createSecureContext({ ca: ca.certPem }),
+      rejectUnauthorized: true,
+    });
+    closers.push(() => pool.close());
+    const abort = new AbortController();
+    const answer = await pool.request('GET', '/watch', {}, abort.signal);
+    const ended = new Promise<Error | undefined>((resolve) => {
+      answer.body.once('error', resolve);
+      answer.body.once('close', () => resolve(undefined));
+    });
+    expect(pool.usage.streams).toBe(1);
+    abort.abort();
+    expect((await ended)?.name).toBe('AbortError');
+    await eventually(() => pool.usage.streams === 0, 'stream cancelled');
+  });
+
+  it('is unavailable once the server turns out not to speak HTTP/2', async () => {
+    const server = createHttpsServer(
+      { key: serving.keyPem, cert: serving.certPem, ALPNProtocols: ['http/1.1'] },
+      (_req, res) => res.end('h1'),
+    );
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    closers.push(() => server.close());
+    const pool = new Http2StreamPool({
+      origin: new URL(`https://127.0.0.1:${(server.address() as AddressInfo).port}`),
+      secureContext: createSecureContext({ ca: ca.certPem }),
+      rejectUnauthorized: true,
+    });
+    closers.push(() => pool.close());
+    expect(pool.available).toBe(true);
+    await expect(pool.request('GET', '/version', {})).rejects.toThrow();
+    expect(pool.available).toBe(false);
+  });
+});
