@@ -182,19 +182,28 @@ func (j *job) run(conn net.Conn, n, seed int64, stall time.Duration, rounds int)
 	switch j.Kind {
 	case "echo":
 		// Write n pattern bytes and read n bytes back, concurrently.
-		sent := make(chan string, 1)
+		type written struct {
+			sha string
+			err error
+		}
+		sent := make(chan written, 1)
 		go func() {
 			h := sha256.New()
 			err := writePattern(conn, n, seed, h, &j.Written)
-			if err != nil {
-				j.setError(err)
-			}
-			sent <- hex.EncodeToString(h.Sum(nil))
+			sent <- written{hex.EncodeToString(h.Sum(nil)), err}
 		}()
 		h := sha256.New()
 		_, err := io.CopyN(io.MultiWriter(h, counter{&j.Read}), conn, n)
+		// Wait for the writer before taking the lock (waiting while holding
+		// it deadlocked the job and every GET of it). The read side's error
+		// is the one reported: it carries the tunnel's reason (e.g. "connect
+		// not allowed"), while the writer only sees a closed pipe.
+		w := <-sent
+		if err == nil {
+			err = w.err
+		}
 		j.mu.Lock()
-		j.SentSha = <-sent
+		j.SentSha = w.sha
 		j.RecvSha = hex.EncodeToString(h.Sum(nil))
 		j.mu.Unlock()
 		j.finish(err, start)

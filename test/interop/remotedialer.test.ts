@@ -235,8 +235,9 @@ describe.skipIf(!HAVE_GO).each(PEER_VERSIONS)('remotedialer interop with Go $lib
       localStreams.set('firehose', () => source.stream);
       let connection: TunnelConnection | undefined;
       client.once('connection', (c) => (connection = c));
-      // The Go reader sleeps 4 s (less than PAUSE_STALL_MS) before reading.
-      const id = await go.startJob({ kind: 'sink', client: clientKey, address: 'firehose', stallMs: 4_000 });
+      // The Go reader sleeps 4.8 s (less than PAUSE_STALL_MS) before reading: long enough that the
+      // checks below (Pause within 3.5 s, then 0.5 s) still fall inside the stall on a loaded machine.
+      const id = await go.startJob({ kind: 'sink', client: clientKey, address: 'firehose', stallMs: 4_800 });
       // Timed from the Pause itself: on a loaded machine our timers can run late.
       await waitFor(() => connection?.isPausedByPeer === true, 3_500, 'a Pause from Go');
       const atPause = source.produced();
