@@ -94,6 +94,8 @@ export interface RequestChannels {
   /** A kubeconfig for the cluster's local endpoint (started on first use); holds a fresh token. */
   'clusters.kubeconfig': { request: { name: string }; response: { kubeconfig: string } };
   /** Closes the cluster's tunnel sessions now; they reconnect at once (under the connect rate limit). */
+  /** When Rancher last pinged each imported cluster over its Steve tunnel (ISO times). */
+  'clusters.lastPings': { request: void; response: Record<string, string> };
   'clusters.reconnect': { request: { name: string }; response: { name: string; sessions: number } };
   /** Totals of a preset or custom template (YAML/JSON text or object), or an `invalid` error naming the field. */
   'templates.check': { request: { template: TemplateSpec }; response: TemplateSummary };
@@ -151,6 +153,7 @@ export const REQUEST_CHANNELS: readonly RequestChannel[] = [
   'clusters.nodes',
   'clusters.kubeconfig',
   'clusters.reconnect',
+  'clusters.lastPings',
   'templates.check',
   'faults.list',
   'faults.inject',

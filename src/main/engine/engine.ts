@@ -853,6 +853,7 @@ export class Engine {
       return this.tenantsReady?.nodeDetails(name) ?? [];
     },
     'clusters.kubeconfig': async ({ name }) => ({ kubeconfig: await this.kubeconfig(name) }),
+    'clusters.lastPings': async () => this.rancher?.steve.lastPings() ?? {},
     'clusters.reconnect': async ({ name }) => {
       const record = this.registry.get(name);
       const rancher = this.requireRancher();

@@ -131,6 +131,7 @@ const VALIDATORS: { [C in RequestChannel]: (request: unknown) => RequestOf<C> } 
   'clusters.nodes': (r) => nameRequest('clusters.nodes', r),
   'clusters.kubeconfig': (r) => nameRequest('clusters.kubeconfig', r),
   'clusters.reconnect': (r) => nameRequest('clusters.reconnect', r),
+  'clusters.lastPings': () => undefined,
   'templates.check': (r) => {
     const req = objectRequest('templates.check', r, '{"template": "default"}');
     noUnknownFields('templates.check', req, new Set(['template']));

@@ -198,7 +198,7 @@ export class RancherIntegration {
       ...(observers ? { tap: observers.tap(name, 'steve') } : {}),
       dial: async () => {
         const [ours, theirs] = linkedDuplexPair();
-        this.steve.serve(ours);
+        this.steve.serve(ours, name);
         return shape(theirs as Duplex);
       },
     });
@@ -210,6 +210,7 @@ export class RancherIntegration {
     const t = this.tunnels.get(name);
     if (!t) return;
     this.tunnels.delete(name);
+    this.steve.forget(name);
     await Promise.all([t.main.stop(), t.steve.stop()]);
     addTraffic(this.stoppedTraffic.main, t.main.traffic());
     addTraffic(this.stoppedTraffic.steve, t.steve.traffic());

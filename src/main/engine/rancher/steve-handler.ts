@@ -12,12 +12,18 @@ import type { Socket } from 'node:net';
 export class SteveHandler {
   private readonly server: Server;
   pings = 0;
+  /** Which cluster each tunnelled connection belongs to (one server serves them all). */
+  private readonly clusterOf = new WeakMap<object, string>();
+  /** When Rancher last pinged each cluster (ms since epoch): its "last ping" in the UI. */
+  private readonly lastPing = new Map<string, number>();
 
   constructor() {
     this.server = createServer({ requestTimeout: 30_000 }, (req, res) => {
       const path = new URL(req.url ?? '/', 'http://steve').pathname;
       if (path === '/ping' && (req.method === 'GET' || req.method === 'HEAD')) {
         this.pings++;
+        const cluster = this.clusterOf.get(req.socket);
+        if (cluster) this.lastPing.set(cluster, Date.now());
         res.writeHead(200, { 'content-type': 'text/plain', 'content-length': 4 });
         res.end('pong');
         return;
@@ -33,9 +39,21 @@ export class SteveHandler {
     });
   }
 
-  /** Serves one tunnelled connection (plain HTTP/1.1, as Rancher speaks it on this tunnel). */
-  serve(stream: Duplex): void {
+  /** Serves one tunnelled connection of a cluster (plain HTTP/1.1, as Rancher speaks it on this tunnel). */
+  serve(stream: Duplex, cluster: string): void {
+    this.clusterOf.set(stream, cluster);
     this.server.emit('connection', stream as Socket);
+  }
+
+  /** Last /ping per cluster, as ISO times. */
+  lastPings(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [cluster, at] of this.lastPing) out[cluster] = new Date(at).toISOString();
+    return out;
+  }
+
+  forget(cluster: string): void {
+    this.lastPing.delete(cluster);
   }
 
   close(): void {

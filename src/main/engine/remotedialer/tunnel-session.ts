@@ -132,13 +132,24 @@ export abstract class TunnelSession extends EventEmitter<TunnelSessionEvents> im
         ? reason
         : new SessionClosedError(reason.message, { cause: reason });
     this.closeReason = closedError;
-    this.onClosing();
-    const disconnect = new Error('tunnel disconnect');
-    for (const connection of [...this.connections.values()]) connection.closeSilently(disconnect);
-    this.connections.clear();
-    this.shutdownSocket(closedError);
-    this.resolveClosed(closedError);
-    this.emit('close', closedError);
+    // Whatever a connection's local end does while closing, the session must
+    // end: a throw here would leave `closed` pending and its loop waiting forever.
+    try {
+      this.onClosing();
+      const disconnect = new Error('tunnel disconnect');
+      for (const connection of [...this.connections.values()]) {
+        try {
+          connection.closeSilently(disconnect);
+        } catch {
+          // the connection is dropped either way
+        }
+      }
+    } finally {
+      this.connections.clear();
+      this.shutdownSocket(closedError);
+      this.resolveClosed(closedError);
+      this.emit('close', closedError);
+    }
   }
 
   // ---- ConnectionTransport ---------------------------------------------------
