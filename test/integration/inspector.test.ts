@@ -9,13 +9,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InspectorBatch, InspectorFrame, TunnelSessionKind } from '../../src/shared/inspector';
-import { startWebServer, type RunningWebServer } from '../../src/main/engine/api/web-server';
-import { Engine } from '../../src/main/engine/engine';
+import type { RunningWebServer } from '../../src/main/engine/api/web-server';
+import type { Engine } from '../../src/main/engine/engine';
 import { advertisedAddress } from '../../src/main/engine/vapi/pki/cluster-identity';
-import { eventually, startTestMainCluster, type TestMainCluster } from '../helpers/main-cluster';
-import { STANDIN_TOKEN, startStandIn, type StandIn } from '../helpers/rancher-standin';
-import { testConfig } from '../helpers/test-config';
-import { memoryLogger } from '../helpers/test-logger';
+import { startEngineStack, type EngineStack } from '../helpers/engine-stack';
+import { eventually } from '../helpers/main-cluster';
+import type { StandIn } from '../helpers/rancher-standin';
 
 interface StandInCluster {
   name: string;
@@ -26,11 +25,10 @@ const WATCHED = 'insp-1';
 const UNWATCHED = 'insp-2';
 
 describe('tunnel inspector (stand-in)', () => {
-  let main: TestMainCluster;
+  let stack: EngineStack;
   let standin: StandIn;
   let engine: Engine;
   let web: RunningWebServer;
-  const log = memoryLogger();
   const batches: InspectorBatch[] = [];
   /** Every frame the UI would have been sent, per session, in order. */
   const sent: Record<TunnelSessionKind, InspectorFrame[]> = { main: [], steve: [] };
@@ -39,27 +37,15 @@ describe('tunnel inspector (stand-in)', () => {
     (await engine.handle('inspector.frames', { cluster: WATCHED, session, limit: 5000 })).frames;
 
   beforeAll(async () => {
-    [main, standin] = await Promise.all([startTestMainCluster(), startStandIn(['--ping-interval', '1s'])]);
-    const config = testConfig({
-      RancherURL: standin.url,
-      BearerToken: STANDIN_TOKEN,
-      RancherCACert: standin.caPath,
-      ListenPort: 0,
+    stack = await startEngineStack({
+      standinArgs: ['--ping-interval', '1s'],
+      beforeStart: (e) =>
+        e.events.on('inspector.batch', (batch) => {
+          batches.push(batch);
+          for (const s of batch.sessions) if (s.cluster === WATCHED) sent[s.session].push(...s.frames);
+        }),
     });
-    engine = new Engine({ config, logger: log.logger, shell: 'headless', mainCluster: main.provider });
-    web = await startWebServer({
-      engine,
-      logger: log.logger,
-      host: '127.0.0.1',
-      port: 0,
-      accessToken: '',
-      rendererDir: undefined,
-    });
-    engine.events.on('inspector.batch', (batch) => {
-      batches.push(batch);
-      for (const s of batch.sessions) if (s.cluster === WATCHED) sent[s.session].push(...s.frames);
-    });
-    engine.start();
+    ({ standin, engine, web } = stack);
     await engine.handle('clusters.create', { name: WATCHED, template: 'tiny' });
     // Watched from the start, as a user who opens the inspector right away: every frame is seen.
     await engine.handle('inspector.watch', { cluster: WATCHED });
@@ -73,10 +59,7 @@ describe('tunnel inspector (stand-in)', () => {
     );
   });
   afterAll(async () => {
-    await web?.close();
-    await engine?.stop();
-    await standin?.stop();
-    await main?.destroy();
+    await stack?.stop();
   });
 
   it("shows the main tunnel's Connect and, decrypted, the stand-in's node LIST and WATCH", async () => {

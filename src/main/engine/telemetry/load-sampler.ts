@@ -165,8 +165,12 @@ export class LoadSampler {
   /** The samples of the last `seconds` (all kept when absent), oldest first, as columns. */
   history(seconds?: number): TelemetryHistory {
     const latest = this.ring.row(-1);
+    // Samples come every intervalMs give or take timer drift: half an interval of slack keeps
+    // "the last N seconds" at N samples even when two of them land 999 ms apart.
     const start =
-      seconds === undefined || !latest ? 0 : this.ring.firstAtLeast('t', latest.t - seconds * 1000 + 1);
+      seconds === undefined || !latest
+        ? 0
+        : this.ring.firstAtLeast('t', latest.t - seconds * 1000 + this.intervalMs / 2);
     return this.withContext({
       intervalMs: this.intervalMs,
       capacity: this.ring.capacity,

@@ -2,7 +2,6 @@
  * The simulated clusters the engine knows, live: sortable, filterable,
  * windowed for thousands of rows, with multi-select and batch delete.
  */
-import { usePolledCall } from '../hooks/use-polled-call';
 import { useMemo, useState } from 'react';
 import {
   CLUSTER_STATUSES,
@@ -91,8 +90,6 @@ export function ClusterTable({ selectedName, onOpen }: ClusterTableProps): React
   const [actionError, setActionError] = useState<string>();
   const [busyRows, setBusyRows] = useState<ReadonlySet<string>>(new Set());
   const now = useNow(5000);
-  // Rancher pings every cluster every 15 s: one read of all of them, not an event per ping.
-  const { data: lastPings } = usePolledCall('clusters.lastPings', undefined, 5000);
 
   const all = useMemo(() => Object.values(byName), [byName]);
   const rows = useMemo(() => {
@@ -331,15 +328,6 @@ export function ClusterTable({ selectedName, onOpen }: ClusterTableProps): React
                 <span role="cell" className="tunnels">
                   <TunnelDot label="main" tunnel={c.tunnels?.main} />
                   <TunnelDot label="steve" tunnel={c.tunnels?.steve} />
-                  {lastPings?.[c.name] && (
-                    <span
-                      className="muted small"
-                      title={`Rancher's last /ping: ${lastPings[c.name]}`}
-                      data-testid={`last-ping-${c.name}`}
-                    >
-                      {formatAge(lastPings[c.name] ?? '', now)}
-                    </span>
-                  )}
                 </span>
                 <span role="cell" className="muted">
                   {formatAge(c.createdAt, now)}
