@@ -181,6 +181,8 @@ describe('batch wizard', () => {
     expect(await nodes.locator('tbody tr').count()).toBe(1);
     expect(await nodes.locator('tbody tr').first().textContent()).toMatch(/Ready.*\/.*\//);
     await details.getByTestId('cluster-log-lines').filter({ hasText: 'bw-02' }).waitFor({ timeout: 15_000 });
+    // Rancher's Steve /ping (every 3 s here) shows as the Steve tunnel's last ping.
+    await details.getByTestId('last-ping').waitFor({ timeout: 15_000 });
 
     await browser.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: agent.url });
     await details.getByTestId('action-kubeconfig').click();

@@ -2,6 +2,7 @@
 import type { ClusterStep, TunnelInfo } from '../../../shared/cluster';
 import { useNow } from '../hooks/use-now';
 import { formatDuration, formatTime } from '../lib/format';
+import { usePolledCall } from '../hooks/use-polled-call';
 import { useClustersStore } from '../stores/clusters-store';
 import { ClusterActions } from './ClusterActions';
 import { ClusterLogLines } from './ClusterLogLines';
@@ -44,9 +45,12 @@ function totalMs(steps: ClusterStep[]): number | undefined {
 function TunnelBlock({
   label,
   tunnel,
+  lastPing,
 }: {
   label: string;
   tunnel: TunnelInfo | undefined;
+  /** When Rancher last pinged the cluster over this tunnel (Steve only). */
+  lastPing?: string;
 }): React.JSX.Element {
   return (
     <div className="tunnel-block" data-testid={`tunnel-${label}`}>
@@ -63,6 +67,12 @@ function TunnelBlock({
           <dd>{formatTime(tunnel.since)}</dd>
           <dt>Connects</dt>
           <dd>{tunnel.connects}</dd>
+          {lastPing && (
+            <>
+              <dt>Last ping</dt>
+              <dd data-testid="last-ping">{formatTime(lastPing)}</dd>
+            </>
+          )}
           {tunnel.retryAt && (
             <>
               <dt>Next try</dt>
@@ -84,6 +94,8 @@ function TunnelBlock({
 export function ClusterDetails({ name, onClose }: { name: string; onClose: () => void }): React.JSX.Element {
   const cluster = useClustersStore((s) => s.byName[name]);
   const now = useNow(1000);
+  // Rancher pings every cluster every 15 s over its Steve tunnel: read while the pane is open.
+  const { data: lastPings } = usePolledCall('clusters.lastPings', undefined, 5000);
   return (
     <aside className="details panel" aria-label={`Cluster ${name}`} data-testid="cluster-details">
       <header>
@@ -134,7 +146,7 @@ export function ClusterDetails({ name, onClose }: { name: string; onClose: () =>
           )}
           <h3>Tunnels</h3>
           <TunnelBlock label="main" tunnel={cluster.tunnels?.main} />
-          <TunnelBlock label="steve" tunnel={cluster.tunnels?.steve} />
+          <TunnelBlock label="steve" tunnel={cluster.tunnels?.steve} lastPing={lastPings?.[name]} />
           <h3>Nodes</h3>
           <ClusterNodes name={name} />
           <h3>Recent log lines</h3>

@@ -15,13 +15,14 @@ export function usePolledCall<C extends RequestChannel>(
   const [data, setData] = useState<ResponseOf<C>>();
   const [error, setError] = useState<string>();
   // The request is compared by value, so callers may pass a fresh literal each render.
-  const key = JSON.stringify(request);
+  // (JSON.stringify(undefined) is undefined, not a string: an empty request is '' here.)
+  const key = request === undefined ? '' : JSON.stringify(request);
   useEffect(() => {
     let live = true;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const poll = async (): Promise<void> => {
       try {
-        const value = await engine.call(channel, JSON.parse(key) as RequestOf<C>);
+        const value = await engine.call(channel, (key === '' ? undefined : JSON.parse(key)) as RequestOf<C>);
         if (!live) return;
         setData(value);
         setError(undefined);
