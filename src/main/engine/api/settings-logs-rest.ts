@@ -28,7 +28,8 @@ export async function handleSettingsLogsRest(
   if (path === '/settings/test-connection') {
     if (method !== 'POST') methodNotAllowed(res, 'POST');
     else {
-      const body = req.headers['content-length'] === '0' ? undefined : await readJsonBody(req);
+      // No body: test the saved values.
+      const body = await readJsonBody(req, { empty: undefined });
       sendJson(res, 200, await engine.handle('settings.testConnection', body));
     }
     return true;
