@@ -151,9 +151,15 @@ describe('tunnel inspector', () => {
     await expect
       .poll(() => page.getByTestId('counter-reconnects').textContent(), { timeout: 60_000 })
       .toBe('1');
-    const fresh = rows().filter({ hasText: LIST }).last();
-    await fresh.waitFor({ timeout: 60_000 });
-    expect(Number(await fresh.getAttribute('data-seq'))).toBeGreaterThan(before);
+    // The old session's LIST rows are still listed: wait for one newer than the reconnect.
+    const newestList = async () =>
+      Math.max(
+        0,
+        ...(await rows()
+          .filter({ hasText: LIST })
+          .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-seq'))))),
+      );
+    await expect.poll(newestList, { timeout: 60_000 }).toBeGreaterThan(before);
     await shot('inspector-reconnect.png');
   });
 });
