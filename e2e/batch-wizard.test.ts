@@ -145,6 +145,10 @@ describe('batch wizard', () => {
       await page.getByTestId('cluster-filter').fill(name);
       await page.getByTestId(`rancher-${name}`).filter({ hasText: 'active' }).waitFor({ timeout: 180_000 });
     }
+    // Rancher's Steve /ping (every 3 s here) shows in each row as the time since the last one.
+    await expect
+      .poll(() => page.getByTestId(`last-ping-${NAMES.at(-1)}`).textContent(), { timeout: 15_000 })
+      .toMatch(/^\d+s$/);
     await page.getByTestId('cluster-filter').fill('');
     const inRancher = await rancherClusters();
     expect(

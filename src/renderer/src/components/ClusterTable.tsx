@@ -10,6 +10,7 @@ import {
   type TunnelInfo,
 } from '../../../shared/cluster';
 import { useNow } from '../hooks/use-now';
+import { usePolledCall } from '../hooks/use-polled-call';
 import { formatAge } from '../lib/format';
 import { useClustersStore } from '../stores/clusters-store';
 import { engine } from '../transport/engine-client';
@@ -90,6 +91,8 @@ export function ClusterTable({ selectedName, onOpen }: ClusterTableProps): React
   const [actionError, setActionError] = useState<string>();
   const [busyRows, setBusyRows] = useState<ReadonlySet<string>>(new Set());
   const now = useNow(5000);
+  // Rancher pings every cluster every 15 s: one read of all of them, not an event per ping.
+  const { data: lastPings } = usePolledCall('clusters.lastPings', undefined, 5000);
 
   const all = useMemo(() => Object.values(byName), [byName]);
   const rows = useMemo(() => {
@@ -328,6 +331,15 @@ export function ClusterTable({ selectedName, onOpen }: ClusterTableProps): React
                 <span role="cell" className="tunnels">
                   <TunnelDot label="main" tunnel={c.tunnels?.main} />
                   <TunnelDot label="steve" tunnel={c.tunnels?.steve} />
+                  {lastPings?.[c.name] && (
+                    <span
+                      className="muted small"
+                      title={`Rancher's last /ping: ${lastPings[c.name]}`}
+                      data-testid={`last-ping-${c.name}`}
+                    >
+                      {formatAge(lastPings[c.name] ?? '', now)}
+                    </span>
+                  )}
                 </span>
                 <span role="cell" className="muted">
                   {formatAge(c.createdAt, now)}
