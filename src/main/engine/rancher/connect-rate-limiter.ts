@@ -3,18 +3,11 @@
  * after a Rancher restart, a thousand clusters reconnect at most `ratePerSecond`
  * tunnels a second, however their backoffs line up. A deliberate storm mode
  * (fault injection) raises it.
- *
- * Waiting main tunnels go before waiting Steve tunnels: Rancher judges a
- * cluster's health by its main tunnel (the cluster agent), so after a restart
- * every cluster is active again once half the tunnels are back, instead of
- * only when the last of them is.
  */
-export type ConnectPriority = 'first' | 'normal';
-
 export class ConnectRateLimiter {
   private tokens: number;
   private last = Date.now();
-  private readonly queues: Record<ConnectPriority, (() => void)[]> = { first: [], normal: [] };
+  private queue: (() => void)[] = [];
   private timer: NodeJS.Timeout | undefined;
   /** Connect attempts let through, with their times (bounded), for measuring. */
   readonly granted: number[] = [];
@@ -35,26 +28,19 @@ export class ConnectRateLimiter {
     return this.ratePerSecond;
   }
 
-  /** Attempts waiting for a token. */
-  get waiting(): number {
-    return this.queues.first.length + this.queues.normal.length;
-  }
-
   /** Resolves when this attempt may connect. */
-  acquire(signal?: AbortSignal, priority: ConnectPriority = 'normal'): Promise<void> {
+  acquire(signal?: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
-      const queue = this.queues[priority];
       const go = (): void => {
         signal?.removeEventListener('abort', onAbort);
         resolve();
       };
       const onAbort = (): void => {
-        const at = queue.indexOf(go);
-        if (at >= 0) queue.splice(at, 1);
+        this.queue = this.queue.filter((q) => q !== go);
         reject(signal?.reason ?? new Error('aborted'));
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      queue.push(go);
+      this.queue.push(go);
       this.pump();
     });
   }
@@ -63,13 +49,13 @@ export class ConnectRateLimiter {
     const now = Date.now();
     this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.ratePerSecond);
     this.last = now;
-    while (this.waiting > 0 && this.tokens >= 1) {
+    while (this.queue.length > 0 && this.tokens >= 1) {
       this.tokens -= 1;
       this.granted.push(now);
       if (this.granted.length > 10_000) this.granted.splice(0, 5_000);
-      (this.queues.first.shift() ?? this.queues.normal.shift())?.();
+      this.queue.shift()?.();
     }
-    if (this.waiting > 0 && !this.timer) {
+    if (this.queue.length > 0 && !this.timer) {
       const wait = Math.ceil(((1 - this.tokens) / this.ratePerSecond) * 1000);
       this.timer = setTimeout(
         () => {

@@ -127,7 +127,7 @@ export class TunnelLoop {
         if (blocked > 0)
           throw new Error(`connects refused for ${Math.ceil(blocked / 1000)} s more (fault injection)`);
         this.set('connecting');
-        await this.o.limiter.acquire(this.abort.signal, kind === 'main' ? 'first' : 'normal');
+        await this.o.limiter.acquire(this.abort.signal);
         if (this.stopped) break;
         const session = await connectClientSession({
           url: this.o.url(this.connectedBefore),
