@@ -28,7 +28,13 @@ import { RunTimeline } from './lib/run-timeline';
 const N = Number(process.env.SCALE_N ?? 100);
 const TEMPLATE = N > 100 ? 'tiny' : 'default';
 const HOLD_MS = Number(process.env.SCALE_HOLD_S ?? 30) * 1000;
-const CONNECT_RATE = 50;
+/**
+ * The configured connect limit (ConnectRatePerSecond; the agent's default of 20/s suits a Rancher of unknown size).
+ * Recovery after a Rancher restart takes at least 2 tunnels x N / rate, then Rancher's own checks: the next 15 s
+ * Steve ping marks a cluster Connected, the next 15 s health check after that marks it Ready. At 1,000 clusters
+ * and 50/s that is 40 s + up to 30 s; at 100/s, 20 s + up to 30 s.
+ */
+const CONNECT_RATE = Number(process.env.SCALE_CONNECT_RATE ?? 100);
 const DOCS = join(import.meta.dirname, '..', 'docs');
 
 /** The open-file limit this process runs with (/proc/self/limits). */
@@ -213,7 +219,7 @@ it(`scale: ${N} clusters`, { timeout: 3_600_000 }, async () => {
   writeSection(
     `Scale (${N} clusters)`,
     `${machineLine()}
-Reproduce: \`SCALE_N=${N} npm run bench:scale\` (real kwokctl main cluster, the Go Rancher stand-in on remotedialer v0.5.2 with
+Reproduce: \`SCALE_N=${N} SCALE_CONNECT_RATE=${CONNECT_RATE} npm run bench:scale\` (real kwokctl main cluster, the Go Rancher stand-in on remotedialer v0.5.2 with
 15 s pings and health checks, template "${TEMPLATE}", batch concurrency 8, connect rate ${CONNECT_RATE}/s; agent, stand-in, kube-apiserver,
 etcd, kwok and controller-manager all on this machine).
 

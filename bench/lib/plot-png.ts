@@ -70,11 +70,12 @@ const opts = {
   hooks: { draw: [u => {
     const ctx = u.ctx; ctx.save(); ctx.strokeStyle = '#999'; ctx.fillStyle = '#555'; ctx.setLineDash([4, 4]);
     ctx.font = (12 * devicePixelRatio) + 'px sans-serif';
-    for (const m of marks) {
+    // Short phases sit close together: their labels go on three staggered lines so they do not overlap.
+    marks.forEach((m, i) => {
       const x = u.valToPos(m.at, 'x', true);
       ctx.beginPath(); ctx.moveTo(x, u.bbox.top); ctx.lineTo(x, u.bbox.top + u.bbox.height); ctx.stroke();
-      ctx.fillText(m.label, x + 4, u.bbox.top + 14 * devicePixelRatio);
-    }
+      ctx.fillText(m.label, x + 4, u.bbox.top + (14 + 14 * (i % 3)) * devicePixelRatio);
+    });
     ctx.restore();
   }] },
 };

@@ -6,6 +6,7 @@ package main
 import (
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 
 	"github.com/rancher/remotedialer"
 )
@@ -22,6 +23,9 @@ type App struct {
 	installUUID string
 	listenURL   string // https://<actual listen address>
 	shutdown    chan struct{}
+	// Import manifest downloads still to answer 404 (POST /fail-manifests):
+	// how Rancher answers for a cluster it no longer has.
+	manifestFailures atomic.Int64
 }
 
 // serverURL is Rancher's server-url setting ("" when unset).

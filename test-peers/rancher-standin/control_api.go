@@ -170,6 +170,17 @@ func (a *App) controlRoutes() http.Handler {
 		until := a.sessions.Refuse(time.Duration(body.Seconds*float64(time.Second)), body.Mode)
 		writeJSON(w, http.StatusOK, map[string]any{"refuseUntil": until, "mode": body.Mode})
 	})
+	mux.HandleFunc("POST /fail-manifests", func(w http.ResponseWriter, r *http.Request) {
+		var body struct {
+			Count int64 `json:"count"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&body); err != nil || body.Count < 0 {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": `body must be {"count": N} with N >= 0`})
+			return
+		}
+		a.manifestFailures.Store(body.Count)
+		writeJSON(w, http.StatusOK, map[string]int64{"failing": body.Count})
+	})
 	mux.HandleFunc("GET /connects", func(w http.ResponseWriter, r *http.Request) {
 		since := time.Time{}
 		if s := r.URL.Query().Get("since"); s != "" {

@@ -62,6 +62,10 @@ func (a *App) handleImportManifest(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	token, clusterID := name[:idx], name[idx+1:]
+	if a.takeManifestFailure() {
+		http.Error(w, "cluster not found (test control)", http.StatusNotFound)
+		return
+	}
 	if c, found := a.store.Get(clusterID); !found || c.Removing {
 		http.Error(w, "cluster "+clusterID+" not found", http.StatusNotFound)
 		return
@@ -299,3 +303,17 @@ spec:
   selector:
     app: cattle-cluster-agent
 `))
+
+// takeManifestFailure reports whether this download is one of those the
+// test controls asked to fail, counting it off.
+func (a *App) takeManifestFailure() bool {
+	for {
+		n := a.manifestFailures.Load()
+		if n <= 0 {
+			return false
+		}
+		if a.manifestFailures.CompareAndSwap(n, n-1) {
+			return true
+		}
+	}
+}

@@ -227,6 +227,20 @@ describe('import into Rancher (stand-in)', () => {
     for (const n of ['bad-token', 'no-rancher', 'untrusted']) expect(names).not.toContain(n);
   });
 
+  it('says Rancher no longer has the import manifest when its download answers 404, without the token, and removes what it made', async () => {
+    await standin.post('/fail-manifests', { count: 1 });
+    const error = await failureOf({}, 'no-manifest');
+    expect(error).toMatch(
+      /Rancher no longer has the import manifest https:\/\/[^ ]+\/v3\/import\/\[token\]_c-[a-z0-9]+\.yaml \(404\)/,
+    );
+    // The failed attempt deleted the cluster it made; Rancher takes a moment to finish removing it.
+    await eventually(
+      async () => !(await clusters()).some((c) => c.name === 'no-manifest') || undefined,
+      'no-manifest removed from Rancher',
+      30_000,
+    );
+  });
+
   it('never lets a secret reach a log line, the state file or a UI payload', async () => {
     engine.store.saveNow();
     const state = readFileSync(engine.store.path, 'utf8');

@@ -49,4 +49,13 @@ describe('ClusterRegistry', () => {
     r.setStatus('x', 'failed', 'why');
     expect(r.setStatus('x', 'pending').error).toBeUndefined();
   });
+
+  it('keeps a failure reason without any secret it carried (it is saved and shown)', () => {
+    const r = new ClusterRegistry();
+    r.add('x');
+    const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2EifQ.c2lnbmF0dXJlLXBhcnQ';
+    const failed = r.setStatus('x', 'failed', `GET /v3/clusters answered 401 for Bearer ${jwt}`);
+    expect(failed.error).toBe('GET /v3/clusters answered 401 for Bearer [redacted]');
+    expect(JSON.stringify(failed.steps)).not.toContain(jwt);
+  });
 });

@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import type { ClusterRecord, ClustersChange, ClusterStatus } from '../../../shared/cluster';
 import { EngineError } from '../../../shared/errors';
 import { clusterNameProblem } from './cluster-name';
+import { maskSecrets } from '../telemetry/logger';
 
 export interface ClusterRegistryEvents {
   changed: [ClustersChange];
@@ -87,7 +88,9 @@ export class ClusterRegistry extends EventEmitter<ClusterRegistryEvents> {
    * Moves a cluster to a new status, closing the step it was in and opening
    * one for the new status (the details timeline).
    */
-  setStatus(name: string, status: ClusterStatus, error?: string): ClusterRecord {
+  setStatus(name: string, status: ClusterStatus, reason?: string): ClusterRecord {
+    // The reason is shown, saved and sent to every UI: a secret inside a raw error must not go with it.
+    const error = reason === undefined ? undefined : maskSecrets(reason);
     const current = this.get(name);
     const now = new Date().toISOString();
     const steps = current.steps.map((s) => ({ ...s }));

@@ -153,12 +153,15 @@ export class RancherClient {
     // Rancher builds the URL from its server-url setting; fetch it from the server we talk to.
     const path = url.pathname + url.search;
     const { status, body } = await this.send('GET', path, undefined, false);
-    if (status === 404) throw new RancherError(`the import manifest ${manifestUrl} was not found (404)`, 404);
-    if (status >= 400)
+    // The URL embeds the registration token: errors name it without the token.
+    const shown = `${url.origin}${url.pathname.replace(/\/import\/[^/]*_/, '/import/[token]_')}`;
+    if (status === 404)
       throw new RancherError(
-        `downloading the import manifest ${manifestUrl} failed with HTTP ${status}`,
-        status,
+        `Rancher no longer has the import manifest ${shown} (404): the cluster or its registration token is gone`,
+        404,
       );
+    if (status >= 400)
+      throw new RancherError(`downloading the import manifest ${shown} failed with HTTP ${status}`, status);
     return body;
   }
 
