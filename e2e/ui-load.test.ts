@@ -4,13 +4,15 @@
  * made through the REST batch API) fill the cluster table, then 10,000
  * frames a second flow into the inspector for 30 s while a user scrolls,
  * filters, follows a connection and pauses. The renderer must never block:
- * long tasks (over 50 ms) are counted by PerformanceObserver 'longtask' in
- * the page from the moment the loaded table is on screen to the end of the
- * flood, and Chrome's trace of the main thread tells how much of each was the
- * renderer's own work: none may exceed 50 ms of CPU. (On a shared 2-core
- * machine a short task can wait for a core; such tasks are reported in
- * test-results/ui-load-report.json with their wall and CPU times.) The JS heap
- * after garbage collection must stay bounded.
+ * PerformanceObserver 'longtask' in the page, from the moment the loaded
+ * table is on screen to the end of the flood, must see no task over 50 ms.
+ * The browser runs at a higher scheduling priority than the rest of this
+ * 2-core machine (kube-apiserver, etcd, the agent making the flood), so a
+ * task's wall time is the renderer's work rather than a wait for a core;
+ * where it cannot be raised (not root), the check falls back to Chrome's
+ * trace of the main thread: no task with more than 50 ms of CPU. Both
+ * measures go to test-results/ui-load-report.json. The JS heap after garbage
+ * collection must stay bounded.
  *
  * The frames come from the agent's synthetic frame generator
  * (SCALE_AGENT_INSPECTOR_LOAD=1 on this agent only): real tunnels cannot
@@ -22,7 +24,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from './helpers/chromium';
+import { launchChromiumWithProfile, setBrowserNiceness } from './helpers/chromium';
 import { startMainThreadTrace } from './helpers/main-thread-trace';
 import { PROJECT_ROOT, startAgentProcess, type AgentProcess } from './helpers/agent-process';
 
@@ -31,6 +33,8 @@ const FRAMES_PER_SECOND = 10_000;
 const LOAD_SECONDS = 30;
 const SHOTS = join(PROJECT_ROOT, 'test-results');
 const SETTLE_MS = 15_000;
+/** The browser's niceness while measured (the rest of the machine runs at 0). */
+const BROWSER_NICENESS = -10;
 /** The heap may grow by this much over the flood (after GC): the rows are capped, so it must not grow with time. */
 const MAX_HEAP_GROWTH_BYTES = 40 * 1024 * 1024;
 
@@ -97,8 +101,14 @@ describe('UI under load', () => {
     // controller-manager finish their work on 1,000 new clusters and fill both cores; what is
     // measured here is the renderer, not a saturated machine, so start once that has passed.
     await new Promise((r) => setTimeout(r, SETTLE_MS));
-    browser = await launchChromium();
+    let profile: string;
+    ({ context: browser, profile } = await launchChromiumWithProfile());
     page = await browser.newPage();
+    try {
+      report.browserProcessesReniced = setBrowserNiceness(profile, BROWSER_NICENESS).length;
+    } catch (err) {
+      report.browserNotReniced = (err as Error).message;
+    }
     await page.addInitScript({ content: LONG_TASK_RECORDER });
     cdp = await browser.newCDPSession(page);
     await page.goto(agent.url);
@@ -210,11 +220,13 @@ describe('UI under load', () => {
     // The frames really flowed: the counters saw ~10,000/s and the list holds its cap.
     expect(Math.max(...fpsSeen)).toBeGreaterThanOrEqual(FRAMES_PER_SECOND * 0.8);
     expect(rowsShown).toBe('5000');
-    // No long task of the renderer's making: none in which its main thread computed for more
-    // than 50 ms. (A task that only waited for a core on this shared machine is reported above,
-    // with its wall and CPU time, but is not the UI freezing.)
-    expect(traced.filter((t) => t.cpuMs > 50)).toEqual([]);
-    expect(tasks.filter((t) => t.duration > 50).length).toBeLessThanOrEqual(traced.length);
+    if (report.browserProcessesReniced) {
+      // No long task at all, as the page itself sees them.
+      expect(tasks.map((t) => `${Math.round(t.duration)} ms at ${Math.round(t.start)}`)).toEqual([]);
+    } else {
+      // Without priority a short task can wait for a core: none may have computed for more than 50 ms.
+      expect(traced.filter((t) => t.cpuMs > 50)).toEqual([]);
+    }
     expect(heapAfter - heapBefore).toBeLessThan(MAX_HEAP_GROWTH_BYTES);
   });
 });

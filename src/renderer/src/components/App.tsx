@@ -5,7 +5,7 @@
  * `data-shortcut="new"` is clicked on 'n', so the shell needs to know
  * nothing about any screen.
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, useTransition } from 'react';
 import { SCREENS } from '../screens';
 import { useThemeStore } from '../stores/theme-store';
 import { ShortcutHelp } from './ShortcutHelp';
@@ -24,6 +24,10 @@ function isTyping(target: EventTarget | null): boolean {
 
 export function App(): React.JSX.Element {
   const [active, setActive] = useState(SCREENS[0]?.id ?? 'clusters');
+  // A screen switch renders as a transition: the click or key returns at once and the new
+  // screen (a 1,000-option cluster picker, say) is built in slices instead of one long task.
+  const [, startSwitch] = useTransition();
+  const show = useCallback((id: string) => startSwitch(() => setActive(id)), []);
   const [helpOpen, setHelpOpen] = useState(false);
   const screenRef = useRef<HTMLDivElement>(null);
   const closeHelp = useCallback(() => setHelpOpen(false), []);
@@ -35,7 +39,7 @@ export function App(): React.JSX.Element {
         const screen = SCREENS.find((s) => s.key === e.key);
         if (screen) {
           e.preventDefault();
-          setActive(screen.id);
+          show(screen.id);
         }
         return;
       }
@@ -67,7 +71,7 @@ export function App(): React.JSX.Element {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, []);
+  }, [show]);
 
   const screen = SCREENS.find((s) => s.id === active) ?? SCREENS[0];
   return (
@@ -83,7 +87,7 @@ export function App(): React.JSX.Element {
               aria-current={s.id === screen?.id ? 'page' : undefined}
               title={`${s.label} (Alt+${s.key})`}
               data-testid={`nav-${s.id}`}
-              onClick={() => setActive(s.id)}
+              onClick={() => show(s.id)}
             >
               {s.label}
             </button>
