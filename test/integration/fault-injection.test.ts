@@ -16,6 +16,7 @@ import { TENANT_LABEL } from '../../src/main/engine/tenant/tenant-names';
 import { startEngineStack, type EngineStack } from '../helpers/engine-stack';
 import { eventually, type TestMainCluster } from '../helpers/main-cluster';
 import type { StandIn } from '../helpers/rancher-standin';
+import { metric } from '../helpers/prometheus-text';
 
 interface StandInCluster {
   id: string;
@@ -39,11 +40,6 @@ interface NodeList {
     metadata: { name: string };
     status?: { conditions?: { type: string; status: string; reason?: string }[] };
   }[];
-}
-
-function metric(text: string, name: string, labels = ''): number {
-  const line = text.split('\n').find((l) => l.startsWith(`${name}${labels ? `{${labels}}` : ''} `));
-  return line ? Number(line.split(' ').at(-1)) : NaN;
 }
 
 const BIG_BYTES = 400_000;

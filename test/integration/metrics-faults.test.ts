@@ -10,16 +10,12 @@ import type { Engine } from '../../src/main/engine/engine';
 import { startEngineStack, type EngineStack } from '../helpers/engine-stack';
 import { eventually } from '../helpers/main-cluster';
 import type { StandIn } from '../helpers/rancher-standin';
+import { metric } from '../helpers/prometheus-text';
 
 interface StandInCluster {
   name: string;
   state: string;
   hasMainSession: boolean;
-}
-
-function metric(text: string, name: string, labels = ''): number {
-  const line = text.split('\n').find((l) => l.startsWith(`${name}${labels ? `{${labels}}` : ''} `));
-  return line ? Number(line.split(' ').at(-1)) : NaN;
 }
 
 describe('metrics and fault injection', () => {

@@ -4,28 +4,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { ClustersChange } from '../../src/shared/cluster';
+import { openBridgeSocket, type BridgeMessage as Msg } from '../helpers/bridge-socket';
 import { startApiOnlyAgent } from '../helpers/test-engine';
-
-type Msg = {
-  type: string;
-  id?: number;
-  ok?: boolean;
-  value?: unknown;
-  error?: { code: string; message: string };
-  channel?: string;
-  payload?: unknown;
-};
 
 describe('WebSocket bridge', () => {
   let agent: Awaited<ReturnType<typeof startApiOnlyAgent>>;
   let socket: WebSocket;
-  const inbox: Msg[] = [];
+  let inbox: Msg[] = [];
 
   beforeAll(async () => {
     agent = await startApiOnlyAgent();
-    socket = new WebSocket(`${agent.web.url.replace('http', 'ws')}/api/ws`);
-    socket.on('message', (d) => inbox.push(JSON.parse(String(d)) as Msg));
-    await new Promise((r) => socket.once('open', r));
+    ({ socket, inbox } = await openBridgeSocket(agent.web.url));
   });
   afterAll(async () => {
     socket.close();
