@@ -31,6 +31,15 @@ suite() {
   echo $? >"$results/exit-$1"
 }
 
+# go_suite <name> <dir>: a Go test package of our own, counted test by test (go test -json).
+# GOTOOLCHAIN=auto: the stand-in's go.mod asks for the toolchain its remotedialer needs (see its build script).
+go_suite() {
+  echo "=== tests: $1 (go)"
+  (cd "$2" && PATH="/usr/local/go/bin:$PATH" GOFLAGS=-buildvcs=false GOTOOLCHAIN=auto \
+    go test -json -count=1 ./...) >"$results/gotest-$1.jsonl"
+  echo $? >"$results/goexit-$1"
+}
+
 check lint npx eslint . --max-warnings 0
 check format npx prettier --check .
 check typecheck npm run --silent typecheck
@@ -39,5 +48,6 @@ suite unit
 suite integration
 suite interop
 suite e2e
+go_suite rancher-standin test-peers/rancher-standin
 
 node scripts/summarize-tests.mjs "$results"
