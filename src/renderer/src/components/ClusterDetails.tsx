@@ -2,7 +2,6 @@
 import type { ClusterStep, TunnelInfo } from '../../../shared/cluster';
 import { useNow } from '../hooks/use-now';
 import { formatDuration, formatTime } from '../lib/format';
-import { usePolledCall } from '../hooks/use-polled-call';
 import { useClustersStore } from '../stores/clusters-store';
 import { ClusterActions } from './ClusterActions';
 import { ClusterLogLines } from './ClusterLogLines';
@@ -91,11 +90,18 @@ function TunnelBlock({
   );
 }
 
-export function ClusterDetails({ name, onClose }: { name: string; onClose: () => void }): React.JSX.Element {
+export function ClusterDetails({
+  name,
+  lastPing,
+  onClose,
+}: {
+  name: string;
+  /** When Rancher last pinged this cluster over its Steve tunnel (ISO time), if it has. */
+  lastPing: string | undefined;
+  onClose: () => void;
+}): React.JSX.Element {
   const cluster = useClustersStore((s) => s.byName[name]);
   const now = useNow(1000);
-  // Rancher pings every cluster every 15 s over its Steve tunnel: read while the pane is open.
-  const { data: lastPings } = usePolledCall('clusters.lastPings', undefined, 5000);
   return (
     <aside className="details panel" aria-label={`Cluster ${name}`} data-testid="cluster-details">
       <header>
@@ -146,7 +152,7 @@ export function ClusterDetails({ name, onClose }: { name: string; onClose: () =>
           )}
           <h3>Tunnels</h3>
           <TunnelBlock label="main" tunnel={cluster.tunnels?.main} />
-          <TunnelBlock label="steve" tunnel={cluster.tunnels?.steve} lastPing={lastPings?.[name]} />
+          <TunnelBlock label="steve" tunnel={cluster.tunnels?.steve} lastPing={lastPing} />
           <h3>Nodes</h3>
           <ClusterNodes name={name} />
           <h3>Recent log lines</h3>

@@ -10,7 +10,6 @@ import {
   type TunnelInfo,
 } from '../../../shared/cluster';
 import { useNow } from '../hooks/use-now';
-import { usePolledCall } from '../hooks/use-polled-call';
 import { formatAge } from '../lib/format';
 import { useClustersStore } from '../stores/clusters-store';
 import { engine } from '../transport/engine-client';
@@ -75,9 +74,11 @@ function TunnelDot({ label, tunnel }: { label: string; tunnel: TunnelInfo | unde
 interface ClusterTableProps {
   selectedName: string | undefined;
   onOpen: (name: string) => void;
+  /** When Rancher last pinged each cluster (ISO time), if it has. */
+  lastPings: Record<string, string> | undefined;
 }
 
-export function ClusterTable({ selectedName, onOpen }: ClusterTableProps): React.JSX.Element {
+export function ClusterTable({ selectedName, onOpen, lastPings }: ClusterTableProps): React.JSX.Element {
   const byName = useClustersStore((s) => s.byName);
   const loaded = useClustersStore((s) => s.loaded);
   const error = useClustersStore((s) => s.error);
@@ -91,8 +92,6 @@ export function ClusterTable({ selectedName, onOpen }: ClusterTableProps): React
   const [actionError, setActionError] = useState<string>();
   const [busyRows, setBusyRows] = useState<ReadonlySet<string>>(new Set());
   const now = useNow(5000);
-  // Rancher pings every cluster every 15 s: one read of all of them, not an event per ping.
-  const { data: lastPings } = usePolledCall('clusters.lastPings', undefined, 5000);
 
   const all = useMemo(() => Object.values(byName), [byName]);
   const rows = useMemo(() => {

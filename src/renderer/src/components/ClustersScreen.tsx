@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { usePolledCall } from '../hooks/use-polled-call';
 import { BatchWizard } from './BatchWizard';
 import { ClusterDetails } from './ClusterDetails';
 import { ClusterTable } from './ClusterTable';
@@ -8,6 +9,9 @@ import { MainClusterPanel } from './MainClusterPanel';
 export function ClustersScreen(): React.JSX.Element {
   const [wizardOpen, setWizardOpen] = useState(false);
   const [detailsName, setDetailsName] = useState<string>();
+  // Rancher pings every cluster every 15 s: one read of all of them for the table and the
+  // details pane, not an event per ping.
+  const { data: lastPings } = usePolledCall('clusters.lastPings', undefined, 5000);
   return (
     <>
       <div className="screen-toolbar">
@@ -27,9 +31,15 @@ export function ClustersScreen(): React.JSX.Element {
       <main className="content">
         <div className="sidebar">
           <MainClusterPanel />
-          {detailsName && <ClusterDetails name={detailsName} onClose={() => setDetailsName(undefined)} />}
+          {detailsName && (
+            <ClusterDetails
+              name={detailsName}
+              lastPing={lastPings?.[detailsName]}
+              onClose={() => setDetailsName(undefined)}
+            />
+          )}
         </div>
-        <ClusterTable selectedName={detailsName} onOpen={setDetailsName} />
+        <ClusterTable selectedName={detailsName} onOpen={setDetailsName} lastPings={lastPings} />
       </main>
       {wizardOpen && <BatchWizard onClose={() => setWizardOpen(false)} />}
     </>
