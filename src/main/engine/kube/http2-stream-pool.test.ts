@@ -6,14 +6,6 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createCa, issueServingCert, type PemPair } from '../vapi/pki/x509';
 import { Http2StreamPool, type Http2Answer } from './http2-stream-pool';
 
-async function eventually(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 describe('Http2StreamPool', () => {
   let ca: PemPair;
   let serving: PemPair;
@@ -75,8 +67,8 @@ describe('Http2StreamPool', () => {
     expect(pool.usage).toEqual({ connections: 2, streams: 3 });
     // Clients going away end their streams; a connection left with none closes.
     for (const a of answers) a.body.destroy();
-    await eventually(() => pool.usage.streams === 0, 'streams ended');
-    await eventually(() => pool.usage.connections === 0, 'idle connections closed');
+    await expect.poll(() => pool.usage.streams, { timeout: 5000 }).toBe(0);
+    await expect.poll(() => pool.usage.connections, { timeout: 5000 }).toBe(0);
   });
 
   it('cancels a request through its signal', async () => {
@@ -96,7 +88,7 @@ describe('Http2StreamPool', () => {
     expect(pool.usage.streams).toBe(1);
     abort.abort();
     expect((await ended)?.name).toBe('AbortError');
-    await eventually(() => pool.usage.streams === 0, 'stream cancelled');
+    await expect.poll(() => pool.usage.streams, { timeout: 5000 }).toBe(0);
   });
 
   it('is unavailable once the server turns out not to speak HTTP/2', async () => {
