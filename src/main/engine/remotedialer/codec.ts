@@ -18,10 +18,13 @@ import { VarintError, readVarint, skipVarint, varintLength, writeVarint } from '
 export class FrameDecodeError extends Error {
   /** The error text Go's session would report for the same bytes. */
   readonly goText: string;
-  constructor(message: string, goText: string) {
+  /** Which part is broken: the varint header (framing) or the payload of a readable header. */
+  readonly part: 'header' | 'payload';
+  constructor(message: string, goText: string, part: 'header' | 'payload' = 'payload') {
     super(message);
     this.name = 'FrameDecodeError';
     this.goText = goText;
+    this.part = part;
   }
 }
 
@@ -118,7 +121,7 @@ function headerError(error: unknown, field: string): Error {
   if (!(error instanceof VarintError)) return error instanceof Error ? error : new Error(String(error));
   const goText =
     error.kind === 'empty' ? 'EOF' : error.kind === 'truncated' ? 'unexpected EOF' : error.message;
-  return new FrameDecodeError(`invalid frame header (${field}): ${error.message}`, goText);
+  return new FrameDecodeError(`invalid frame header (${field}): ${error.message}`, goText, 'header');
 }
 
 function text(bytes: Uint8Array): string {

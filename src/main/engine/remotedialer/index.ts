@@ -15,6 +15,8 @@ export type {
   ServerSessionOptions,
 } from './server-session';
 export { TunnelSession, SessionClosedError } from './tunnel-session';
+export { CloseCode } from './close-codes';
+export type { CloseCodeValue } from './close-codes';
 export type { SessionStats, SessionRole, TunnelSessionOptions } from './tunnel-session';
 export { TunnelConnection, TunnelConnectionError, MAX_BUFFER, RESUME_BELOW } from './connection';
 export { FrameTap } from './frame-tap';

@@ -5,6 +5,7 @@
 
 import { EventEmitter } from 'node:events';
 import type WebSocket from 'ws';
+import { CloseCode, type CloseCodeValue } from './close-codes';
 import { FrameDecodeError, decodeMessage, encodeData, encodeMessage, messagePayload } from './codec';
 import { TunnelConnection, type ConnectionTransport } from './connection';
 import type { FrameTap } from './frame-tap';
@@ -37,11 +38,13 @@ export interface SessionStats {
   pausesOut: number;
 }
 
-/** Why a session ended. */
+/** Why a session ended, and the close code the peer is sent for it. */
 export class SessionClosedError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
+  readonly closeCode: CloseCodeValue;
+  constructor(message: string, options?: { cause?: unknown; closeCode?: CloseCodeValue }) {
     super(message, options);
     this.name = 'SessionClosedError';
+    this.closeCode = options?.closeCode ?? CloseCode.Normal;
   }
 }
 
@@ -216,7 +219,9 @@ export abstract class TunnelSession extends EventEmitter<TunnelSessionEvents> im
   private onMessage(data: WebSocket.RawData, isBinary: boolean): void {
     if (this.closeReason) return;
     if (!isBinary) {
-      this.close(new SessionClosedError('wrong websocket message type'));
+      this.close(
+        new SessionClosedError('wrong websocket message type', { closeCode: CloseCode.UnsupportedData }),
+      );
       return;
     }
     const frame = Array.isArray(data)
@@ -233,7 +238,12 @@ export abstract class TunnelSession extends EventEmitter<TunnelSessionEvents> im
       if (this.tap?.active) this.tap.record('in', null, null, frame.length, frame);
       const text =
         error instanceof FrameDecodeError ? `${error.message} (Go: ${error.goText})` : String(error);
-      this.close(new SessionClosedError(`bad frame from peer: ${text}`, { cause: error }));
+      // A broken header is broken framing; a readable header with a payload unfit for its type is bad data.
+      const closeCode =
+        error instanceof FrameDecodeError && error.part === 'payload'
+          ? CloseCode.InvalidPayload
+          : CloseCode.ProtocolError;
+      this.close(new SessionClosedError(`bad frame from peer: ${text}`, { cause: error, closeCode }));
       return;
     }
     if (this.tap?.active) {
@@ -241,11 +251,10 @@ export abstract class TunnelSession extends EventEmitter<TunnelSessionEvents> im
       this.tap.record('in', type, message.connId, frame.length, messagePayload(message));
     }
     const failure = this.dispatch(message);
+    // A well-formed message the peer may not send here (a Connect to a server, a bad peer address).
     if (failure)
       this.close(
-        failure instanceof SessionClosedError
-          ? failure
-          : new SessionClosedError(failure.message, { cause: failure }),
+        new SessionClosedError(failure.message, { cause: failure, closeCode: CloseCode.ProtocolError }),
       );
   }
 
@@ -312,7 +321,7 @@ export abstract class TunnelSession extends EventEmitter<TunnelSessionEvents> im
         .toString('utf8')
         .replace(/\uFFFD+$/, '');
       try {
-        ws.close(1000, text);
+        ws.close(reason.closeCode, text);
       } catch {
         ws.terminate();
         return;
