@@ -3,7 +3,7 @@
  * against two tenants A and B through their exported kubeconfigs, and the
  * same endpoint over an in-memory stream with TLS verified as Rancher does.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -17,31 +17,11 @@ import { testConfig } from '../helpers/test-config';
 import { Engine } from '../../src/main/engine/engine';
 import { advertisedHost } from '../../src/main/engine/vapi/pki/cluster-identity';
 import { KUBE_BIN_DIR } from '../helpers/kube-stack';
+import { kubectl, kubectlOk as ok } from '../helpers/kubectl';
 import { eventually, startTestMainCluster, type TestMainCluster } from '../helpers/main-cluster';
 import { memoryLogger } from '../helpers/test-logger';
 
 const MANIFEST = resolve(import.meta.dirname, '../fixtures/rancher-import-manifest.yaml');
-
-function kubectl(
-  kubeconfig: string,
-  args: string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(
-      join(KUBE_BIN_DIR, 'kubectl'),
-      ['--kubeconfig', kubeconfig, ...args],
-      { timeout: 60_000 },
-      (err, stdout, stderr) =>
-        done({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
-
-async function ok(kubeconfig: string, args: string[]): Promise<string> {
-  const r = await kubectl(kubeconfig, args);
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed: ${r.stderr}`);
-  return r.stdout;
-}
 
 const lines = (s: string) =>
   s
