@@ -35,6 +35,10 @@ func tokenFromRequest(r *http.Request) string {
 // requireAdmin wraps v3 handlers; unauthenticated requests get norman's 401.
 func (a *App) requireAdmin(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		if code, failing := a.apiFailure.active(); failing {
+			writeNormanError(w, code, "ServiceUnavailable", "the v3 API fails on purpose (test control API POST /fail-api)", "")
+			return
+		}
 		tok := tokenFromRequest(r)
 		if tok == "" || subtle.ConstantTimeCompare([]byte(tok), []byte(a.cfg.AdminToken)) != 1 {
 			writeNormanError(w, http.StatusUnauthorized, "Unauthorized", "must authenticate", "")

@@ -26,6 +26,9 @@ type App struct {
 	// Import manifest downloads still to answer 404 (POST /fail-manifests):
 	// how Rancher answers for a cluster it no longer has.
 	manifestFailures atomic.Int64
+	// Targeted tunnel refusals and a failing v3 API (control_refusals.go).
+	refusals   TunnelRefusals
+	apiFailure APIFailure
 }
 
 // serverURL is Rancher's server-url setting ("" when unset).

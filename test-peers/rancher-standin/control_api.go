@@ -157,11 +157,25 @@ func (a *App) controlRoutes() http.Handler {
 	})
 	mux.HandleFunc("POST /refuse-tunnels", func(w http.ResponseWriter, r *http.Request) {
 		var body struct {
-			Seconds float64 `json:"seconds"`
-			Mode    string  `json:"mode"`
+			Seconds  float64  `json:"seconds"`
+			Mode     string   `json:"mode"`
+			Kind     string   `json:"kind"`
+			Clusters []string `json:"clusters"`
 		}
-		if err := json.NewDecoder(r.Body).Decode(&body); err != nil || body.Seconds < 0 || (body.Mode != "" && body.Mode != "503" && body.Mode != "close") {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": `body must be {"seconds": N, "mode": "503"|"close"}`})
+		err := json.NewDecoder(r.Body).Decode(&body)
+		targeted := body.Mode == "400" || body.Mode == "401"
+		if err != nil || body.Seconds < 0 || (body.Mode != "" && body.Mode != "503" && body.Mode != "close" && !targeted) ||
+			(body.Kind != "" && body.Kind != "main" && body.Kind != "steve") || (!targeted && (body.Kind != "" || len(body.Clusters) > 0)) {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": `body must be {"seconds": N, "mode": "503"|"close"} or {"seconds": N, "mode": "400"|"401", "kind"?: "main"|"steve", "clusters"?: ["c-xxxxx"]}`})
+			return
+		}
+		if targeted {
+			code := http.StatusBadRequest
+			if body.Mode == "401" {
+				code = http.StatusUnauthorized
+			}
+			until := a.refusals.Add(time.Duration(body.Seconds*float64(time.Second)), code, body.Kind, body.Clusters)
+			writeJSON(w, http.StatusOK, map[string]any{"refuseUntil": until, "mode": body.Mode, "kind": body.Kind, "clusters": body.Clusters})
 			return
 		}
 		if body.Mode == "" {
@@ -169,6 +183,21 @@ func (a *App) controlRoutes() http.Handler {
 		}
 		until := a.sessions.Refuse(time.Duration(body.Seconds*float64(time.Second)), body.Mode)
 		writeJSON(w, http.StatusOK, map[string]any{"refuseUntil": until, "mode": body.Mode})
+	})
+	mux.HandleFunc("POST /fail-api", func(w http.ResponseWriter, r *http.Request) {
+		var body struct {
+			Seconds float64 `json:"seconds"`
+			Code    int     `json:"code"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&body); err != nil || body.Seconds < 0 || (body.Code != 0 && (body.Code < 500 || body.Code > 599)) {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": `body must be {"seconds": N, "code"?: 500-599}`})
+			return
+		}
+		if body.Code == 0 {
+			body.Code = http.StatusServiceUnavailable
+		}
+		until := a.apiFailure.Set(time.Duration(body.Seconds*float64(time.Second)), body.Code)
+		writeJSON(w, http.StatusOK, map[string]any{"failUntil": until, "code": body.Code})
 	})
 	mux.HandleFunc("POST /fail-manifests", func(w http.ResponseWriter, r *http.Request) {
 		var body struct {

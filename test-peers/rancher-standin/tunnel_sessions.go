@@ -237,6 +237,10 @@ func (a *App) handleTunnel(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "tunnel connections are refused by the test control API", http.StatusServiceUnavailable)
 		return
 	}
+	if code := a.refusals.codeFor(a.tunnelTarget(r)); code != 0 {
+		a.tunnelErrorWriter(w, r, code, refusalError(code))
+		return
+	}
 	req, holder := withAuthKeyHolder(r)
 	rec := &hijackRecorder{ResponseWriter: w}
 	rec.onHijack = func(c net.Conn) {
