@@ -10,6 +10,8 @@ import (
 	"encoding/base64"
 	"net/http"
 	"strings"
+	"sync"
+	"time"
 )
 
 func tokenFromRequest(r *http.Request) string {
@@ -39,11 +41,73 @@ func (a *App) requireAdmin(next http.HandlerFunc) http.HandlerFunc {
 			writeNormanError(w, code, "ServiceUnavailable", "the v3 API fails on purpose (test control API POST /fail-api)", "")
 			return
 		}
-		tok := tokenFromRequest(r)
-		if tok == "" || subtle.ConstantTimeCompare([]byte(tok), []byte(a.cfg.AdminToken)) != 1 {
+		if _, ok := a.tokens.Lookup(tokenFromRequest(r), false); !ok {
 			writeNormanError(w, http.StatusUnauthorized, "Unauthorized", "must authenticate", "")
 			return
 		}
 		next(w, r)
 	}
+}
+
+// apiToken is a Rancher token: "<name>:<key>" for a user.
+type apiToken struct {
+	Name      string
+	Key       string
+	UserID    string
+	ClusterID string // the cluster a system token was made for ("" for the admin token)
+	Expires   time.Time
+}
+
+func (t apiToken) Value() string { return t.Name + ":" + t.Key }
+
+// tokenRegistry holds the admin token and the short-lived system tokens
+// clusterdeploy makes (EnsureSystemToken, deleted after use, 1 h TTL).
+type tokenRegistry struct {
+	mu     sync.Mutex
+	admin  apiToken
+	system map[string]apiToken
+}
+
+func newTokenRegistry(adminToken, adminUserID string) *tokenRegistry {
+	name, key, _ := strings.Cut(adminToken, ":")
+	return &tokenRegistry{admin: apiToken{Name: name, Key: key, UserID: adminUserID}, system: map[string]apiToken{}}
+}
+
+// CreateSystemToken makes a token named generateName + 5 random characters.
+func (r *tokenRegistry) CreateSystemToken(generateName, userID, clusterID string, ttl time.Duration) apiToken {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	t := apiToken{Name: generateName + randomString(5), Key: newRegistrationToken(), UserID: userID, ClusterID: clusterID, Expires: time.Now().Add(ttl)}
+	r.system[t.Name] = t
+	return t
+}
+
+func (r *tokenRegistry) Delete(name string) {
+	r.mu.Lock()
+	delete(r.system, name)
+	r.mu.Unlock()
+}
+
+// Lookup verifies "<name>:<key>"; systemOK allows the system tokens.
+func (r *tokenRegistry) Lookup(value string, systemOK bool) (apiToken, bool) {
+	if value == "" {
+		return apiToken{}, false
+	}
+	if subtle.ConstantTimeCompare([]byte(value), []byte(r.admin.Value())) == 1 {
+		return r.admin, true
+	}
+	if !systemOK {
+		return apiToken{}, false
+	}
+	name, key, ok := strings.Cut(value, ":")
+	if !ok {
+		return apiToken{}, false
+	}
+	r.mu.Lock()
+	t, found := r.system[name]
+	r.mu.Unlock()
+	if !found || time.Now().After(t.Expires) || subtle.ConstantTimeCompare([]byte(key), []byte(t.Key)) != 1 {
+		return apiToken{}, false
+	}
+	return t, true
 }

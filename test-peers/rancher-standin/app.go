@@ -29,6 +29,9 @@ type App struct {
 	// Targeted tunnel refusals and a failing v3 API (control_refusals.go).
 	refusals   TunnelRefusals
 	apiFailure APIFailure
+	// The admin token and clusterdeploy's system tokens; the admin token's user.
+	tokens      *tokenRegistry
+	adminUserID string
 }
 
 // serverURL is Rancher's server-url setting ("" when unset).
@@ -58,6 +61,8 @@ func (a *App) routes() http.Handler {
 	mux.HandleFunc("GET /v3/clusterregistrationtokens", a.requireAdmin(a.handleListTokens))
 	mux.HandleFunc("POST /v3/clusterregistrationtokens", a.requireAdmin(a.handleCreateToken))
 	mux.HandleFunc("GET /v3/clusterregistrationtokens/{id}", a.requireAdmin(a.handleGetToken))
+	// Rancher's /k8s/clusters/<id> proxy (k8s_proxy.go): admin or system token.
+	mux.HandleFunc("/k8s/clusters/", a.handleK8sProxy)
 	mux.HandleFunc("/v3/", a.requireAdmin(func(w http.ResponseWriter, r *http.Request) {
 		writeNormanError(w, http.StatusNotFound, "NotFound", "not implemented by the rancher stand-in: "+r.Method+" "+r.URL.Path, "")
 	}))

@@ -10,10 +10,18 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/tools/cache"
 )
 
 type Managers struct {
@@ -44,9 +52,12 @@ func (m *Managers) ensure(id string) *clusterManager {
 		return nil
 	}
 	ctx, cancel := context.WithCancel(m.ctx)
-	cm := &clusterManager{a: m.a, id: id, ctx: ctx, cancel: cancel, kickCh: make(chan struct{}, 1)}
+	cm := &clusterManager{a: m.a, id: id, ctx: ctx, cancel: cancel, kickCh: make(chan struct{}, 1),
+		crtbKick: make(chan struct{}, 1), crtbs: map[string]CRTBStatus{}}
+	cm.impersonator = &Impersonator{cm: cm, tokens: map[string]cachedToken{}}
 	m.byID[id] = cm
 	go cm.nodeLoop()
+	go cm.crtbLoop()
 	go cm.tickLoop(m.a.cfg.HealthInterval, cm.healthCheck)
 	go cm.tickLoop(m.a.cfg.PingInterval, cm.connectedCheck)
 	return cm
@@ -55,6 +66,9 @@ func (m *Managers) ensure(id string) *clusterManager {
 // StartExisting resumes managers for clusters provisioned before a restart.
 func (m *Managers) StartExisting() {
 	for _, c := range m.a.store.List() {
+		if c.NamespacePending {
+			m.a.scheduleNamespace(c.ID)
+		}
 		if conditionIs(c.Conditions, condProvisioned, "True") && !c.Removing {
 			m.ensure(c.ID)
 		}
@@ -79,6 +93,7 @@ func (m *Managers) CredentialsChanged(id string) {
 	if cm := m.get(id); cm != nil {
 		cm.resetDownstream()
 		cm.kick()
+		cm.kickCRTB()
 	}
 }
 
@@ -122,6 +137,19 @@ type ManagerRuntime struct {
 	DeployAttempts    int        `json:"deployAttempts"`
 	LastDeployError   string     `json:"lastDeployError,omitempty"`
 	DeployedObjects   []string   `json:"deployedObjects,omitempty"`
+	// LastKubectlOutput is the output of the last kubectl apply (secrets masked).
+	LastKubectlOutput string     `json:"lastKubectlOutput,omitempty"`
+	NextDeployAt      *time.Time `json:"nextDeployAt,omitempty"`
+	// cluster-crtb-sync: runs, failures, the last error, and the users whose
+	// impersonator was ensured in the last run.
+	CRTBSyncs          int      `json:"crtbSyncs"`
+	CRTBSyncFailures   int      `json:"crtbSyncFailures"`
+	LastCRTBSyncError  string   `json:"lastCrtbSyncError,omitempty"`
+	ImpersonationReady []string `json:"impersonationReady,omitempty"`
+	// /k8s/clusters/<id> proxy
+	ProxyRequests  int    `json:"proxyRequests"`
+	ProxyErrors    int    `json:"proxyErrors"`
+	LastProxyError string `json:"lastProxyError,omitempty"`
 }
 
 type clusterManager struct {
@@ -130,15 +158,32 @@ type clusterManager struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	kickCh chan struct{}
+	// crtbKick re-runs cluster-crtb-sync now (system account created, new credentials).
+	crtbKick chan struct{}
 
 	dsMu  sync.Mutex
 	ds    *Downstream
 	dsKey string
+	kc    *KubeClients
+	kcKey string
+	// kcCtx ends when the clients are replaced (new agent credentials):
+	// the node informer built on them stops and is rebuilt.
+	kcCtx    context.Context
+	kcCancel context.CancelFunc
+	// the /k8s/clusters proxy's transport and the CA it was built for
+	proxyTr *http.Transport
+	proxyCA string
 
-	rtMu sync.Mutex
-	rt   ManagerRuntime
+	rtMu  sync.Mutex
+	rt    ManagerRuntime
+	crtbs map[string]CRTBStatus
 
-	deploying atomic.Bool
+	impersonator *Impersonator
+
+	deploying    atomic.Bool
+	deployMu     sync.Mutex
+	nextDeployAt time.Time
+	deployDelay  time.Duration
 }
 
 func (cm *clusterManager) kick() {
@@ -179,14 +224,19 @@ func (cm *clusterManager) sleep(d time.Duration) bool {
 	}
 }
 
-// downstream returns a client for the cluster's current credentials,
-// rebuilding it when the agent reported a new address, CA or token.
+// credentialsKey identifies the agent credentials a client was built for.
+func credentialsKey(c Cluster) string {
+	return c.APIEndpoint + "|" + c.CACert + "|" + c.ServiceAccountToken
+}
+
+// downstream returns the raw HTTP client (used by the probe), rebuilt when
+// the agent reported a new address, CA or token.
 func (cm *clusterManager) downstream() (*Downstream, error) {
 	c, ok := cm.a.store.Get(cm.id)
 	if !ok {
 		return nil, context.Canceled
 	}
-	key := c.APIEndpoint + "|" + c.CACert + "|" + c.ServiceAccountToken
+	key := credentialsKey(c)
 	cm.dsMu.Lock()
 	defer cm.dsMu.Unlock()
 	if cm.ds != nil && cm.dsKey == key {
@@ -204,6 +254,44 @@ func (cm *clusterManager) downstream() (*Downstream, error) {
 	return ds, nil
 }
 
+// kube returns the client-go clients for the cluster's current credentials
+// (Rancher's UserContext), rebuilt when they change.
+func (cm *clusterManager) kube() (*KubeClients, error) {
+	kc, _, err := cm.kubeWithCtx()
+	return kc, err
+}
+
+func (cm *clusterManager) kubeWithCtx() (*KubeClients, context.Context, error) {
+	c, ok := cm.a.store.Get(cm.id)
+	if !ok {
+		return nil, nil, context.Canceled
+	}
+	key := credentialsKey(c)
+	cm.dsMu.Lock()
+	defer cm.dsMu.Unlock()
+	if cm.kc != nil && cm.kcKey == key {
+		return cm.kc, cm.kcCtx, nil
+	}
+	cm.dropKubeLocked()
+	kc, err := NewKubeClients(cm.a.tunnel, c, cm.a.cfg.WriteContentType)
+	if err != nil {
+		return nil, nil, err
+	}
+	cm.kc, cm.kcKey = kc, key
+	cm.kcCtx, cm.kcCancel = context.WithCancel(cm.ctx)
+	return kc, cm.kcCtx, nil
+}
+
+func (cm *clusterManager) dropKubeLocked() {
+	if cm.kcCancel != nil {
+		cm.kcCancel()
+	}
+	if cm.kc != nil {
+		cm.kc.Close()
+	}
+	cm.kc, cm.kcCancel = nil, nil
+}
+
 func (cm *clusterManager) resetDownstream() {
 	cm.dsMu.Lock()
 	defer cm.dsMu.Unlock()
@@ -211,6 +299,14 @@ func (cm *clusterManager) resetDownstream() {
 		cm.ds.Close()
 		cm.ds = nil
 	}
+	cm.dropKubeLocked()
+	if cm.proxyTr != nil {
+		cm.proxyTr.CloseIdleConnections()
+		cm.proxyTr = nil
+	}
+	cm.impersonator.mu.Lock()
+	cm.impersonator.tokens = map[string]cachedToken{}
+	cm.impersonator.mu.Unlock()
 }
 
 func (cm *clusterManager) tickLoop(every time.Duration, fn func()) {
@@ -226,20 +322,25 @@ func (cm *clusterManager) tickLoop(every time.Duration, fn func()) {
 	}
 }
 
-// apiUp is healthsyncer.IsAPIUp: GET kube-system; found or not found both
-// prove the API answers.
-func (cm *clusterManager) apiUp(ds *Downstream) error {
+// apiUp is healthsyncer.IsAPIUp through Rancher's K8sClient (client-go
+// typed: Accept protobuf): GET kube-system; found or not found both prove
+// the API answers.
+func (cm *clusterManager) apiUp(kc *KubeClients) error {
 	ctx, cancel := context.WithTimeout(cm.ctx, 5*time.Second)
 	defer cancel()
-	err := ds.GetJSON(ctx, "/api/v1/namespaces/kube-system", nil)
-	if err != nil && !isStatus(err, http.StatusNotFound) {
+	_, err := kc.Typed.CoreV1().Namespaces().Get(ctx, "kube-system", metav1.GetOptions{})
+	if err != nil && !apierrors.IsNotFound(err) {
 		return err
 	}
 	return nil
 }
 
-// nodeLoop: wait for a main session, pass the start gate, then list and
-// watch nodes until the session or the stream breaks, and start over.
+// nodeLoop: wait for a main session and the start gate (kube-system), then
+// run a client-go node informer on the wrangler-style client (Accept
+// protobuf, like Rancher's lasso caches: with client-go 1.36 that is a
+// watch-list stream first, a list when the server does not support it, then
+// watches, re-listing on 410) until the manager stops or the agent's
+// credentials change.
 func (cm *clusterManager) nodeLoop() {
 	backoff := 500 * time.Millisecond
 	fail := func(err error) bool {
@@ -256,48 +357,82 @@ func (cm *clusterManager) nodeLoop() {
 			}
 			continue
 		}
-		ds, err := cm.downstream()
+		kc, kctx, err := cm.kubeWithCtx()
 		if err != nil {
 			if !fail(err) {
 				return
 			}
 			continue
 		}
-		if err := cm.apiUp(ds); err != nil {
+		if err := cm.apiUp(kc); err != nil {
 			if !fail(err) {
 				return
 			}
 			continue
 		}
 		cm.record(func(rt *ManagerRuntime) { rt.KubeSystemChecked = true })
-		nodes, rv, err := listNodes(cm.ctx, ds)
-		if err != nil {
-			if !fail(err) {
-				return
-			}
-			continue
-		}
-		cm.record(func(rt *ManagerRuntime) { rt.NodeLists++; rt.LastNodeError = "" })
+		cm.kickCRTB()
 		backoff = 500 * time.Millisecond
-		cm.nodesChanged(nodes)
-		for cm.ctx.Err() == nil {
-			started := time.Now()
-			rv, err = watchNodes(cm.ctx, ds, rv, nodes, func() {
-				cm.record(func(rt *ManagerRuntime) { rt.NodeWatchEvents++ })
-				cm.nodesChanged(nodes)
+		cm.runNodeInformer(kctx, kc)
+	}
+}
+
+func (cm *clusterManager) runNodeInformer(ctx context.Context, kc *KubeClients) {
+	nodes := kc.Wrangler.CoreV1().Nodes()
+	lw := &cache.ListWatch{
+		ListWithContextFunc: func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
+			list, err := nodes.List(ctx, opts)
+			cm.record(func(rt *ManagerRuntime) {
+				rt.NodeLists++
+				if err == nil {
+					rt.LastNodeError = ""
+				}
 			})
+			return list, err
+		},
+		WatchFuncWithContext: func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
 			cm.record(func(rt *ManagerRuntime) { rt.NodeWatches++ })
-			if err != nil || !cm.a.tunnel.HasSession(cm.id) {
-				break
-			}
-			// An API that ends watches at once (or ignores watch=true) must
-			// not turn this into a busy loop.
-			if time.Since(started) < time.Second && !cm.sleep(time.Second) {
-				return
+			return nodes.Watch(ctx, opts)
+		},
+	}
+	inf := cache.NewSharedIndexInformer(lw, &corev1.Node{}, 0, cache.Indexers{})
+	_ = inf.SetWatchErrorHandlerWithContext(func(_ context.Context, _ *cache.Reflector, err error) {
+		cm.record(func(rt *ManagerRuntime) { rt.LastNodeError = err.Error() })
+		cm.a.log.Debug("node watch", "cluster", cm.id, "err", err)
+	})
+	changed := make(chan struct{}, 1)
+	notify := func() {
+		cm.record(func(rt *ManagerRuntime) { rt.NodeWatchEvents++ })
+		select {
+		case changed <- struct{}{}:
+		default:
+		}
+	}
+	_, _ = inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc:    func(any) { notify() },
+		UpdateFunc: func(any, any) { notify() },
+		DeleteFunc: func(any) { notify() },
+	})
+	go inf.RunWithContext(ctx)
+	if !cache.WaitForCacheSync(ctx.Done(), inf.HasSynced) {
+		return
+	}
+	recompute := func() {
+		set := map[string]kubeNode{}
+		for _, o := range inf.GetStore().List() {
+			if n, ok := o.(*corev1.Node); ok {
+				set[n.Name] = kubeNodeFrom(n)
 			}
 		}
-		if err != nil && err != errWatchExpired && !fail(err) {
+		cm.nodesChanged(set)
+	}
+	recompute()
+	for {
+		select {
+		case <-ctx.Done():
 			return
+		case <-changed:
+			recompute()
 		}
 	}
 }
@@ -323,9 +458,9 @@ func (cm *clusterManager) healthCheck() {
 	}
 	var err error
 	for i := 0; ; i++ {
-		var ds *Downstream
-		if ds, err = cm.downstream(); err == nil {
-			err = cm.apiUp(ds)
+		var kc *KubeClients
+		if kc, err = cm.kube(); err == nil {
+			err = cm.apiUp(kc)
 		}
 		if err == nil || i > 1 {
 			break
@@ -358,21 +493,24 @@ func (cm *clusterManager) healthCheck() {
 	}
 }
 
+// fetchVersion reads /version with the typed client's discovery client.
 func (cm *clusterManager) fetchVersion() {
-	ds, err := cm.downstream()
+	kc, err := cm.kube()
 	if err != nil {
 		return
 	}
-	ctx, cancel := context.WithTimeout(cm.ctx, 5*time.Second)
-	defer cancel()
-	var v map[string]any
-	if ds.GetJSON(ctx, "/version", &v) != nil {
+	info, err := kc.Typed.Discovery().ServerVersion()
+	if err != nil {
 		return
 	}
-	ver := map[string]string{}
-	for k, val := range v {
-		if s, ok := val.(string); ok {
-			ver[k] = s
+	ver := map[string]string{
+		"major": info.Major, "minor": info.Minor, "gitVersion": info.GitVersion, "gitCommit": info.GitCommit,
+		"gitTreeState": info.GitTreeState, "buildDate": info.BuildDate, "goVersion": info.GoVersion,
+		"compiler": info.Compiler, "platform": info.Platform,
+	}
+	for k, v := range ver {
+		if v == "" {
+			delete(ver, k)
 		}
 	}
 	cm.a.store.Update(cm.id, func(c *Cluster) bool { c.Version = ver; return true })
@@ -416,10 +554,18 @@ func (cm *clusterManager) maybeDeployIfNodes() {
 	}
 }
 
-// maybeDeploy runs clusterdeploy once the cluster has a node, until it succeeded.
+// maybeDeploy runs clusterdeploy once the cluster has a node, until it
+// succeeded; after a failed attempt not before the backoff passed (5 s,
+// doubling up to 1 min, like a controller requeueing with rate limiting).
 func (cm *clusterManager) maybeDeploy() {
 	c, ok := cm.a.store.Get(cm.id)
 	if !ok || c.Removing || conditionIs(c.Conditions, condAgentDeployed, "True") {
+		return
+	}
+	cm.deployMu.Lock()
+	wait := time.Until(cm.nextDeployAt)
+	cm.deployMu.Unlock()
+	if wait > 0 {
 		return
 	}
 	if !cm.deploying.CompareAndSwap(false, true) {
@@ -427,6 +573,122 @@ func (cm *clusterManager) maybeDeploy() {
 	}
 	go func() {
 		defer cm.deploying.Store(false)
-		cm.deployAgent()
+		ok := cm.deployAgent()
+		cm.deployMu.Lock()
+		defer cm.deployMu.Unlock()
+		if ok {
+			cm.deployDelay, cm.nextDeployAt = 0, time.Time{}
+			cm.record(func(rt *ManagerRuntime) { rt.NextDeployAt = nil })
+			return
+		}
+		if cm.deployDelay == 0 {
+			cm.deployDelay = 5 * time.Second
+		} else {
+			cm.deployDelay = min(cm.deployDelay*2, time.Minute)
+		}
+		cm.nextDeployAt = time.Now().Add(cm.deployDelay)
+		next := cm.nextDeployAt
+		cm.record(func(rt *ManagerRuntime) { rt.NextDeployAt = &next })
+		time.AfterFunc(cm.deployDelay, cm.maybeDeployIfNodes)
 	}()
+}
+
+func (cm *clusterManager) kickCRTB() {
+	select {
+	case cm.crtbKick <- struct{}{}:
+	default:
+	}
+}
+
+// crtbLoop is cluster-crtb-sync for the cluster's CRTBs: once the user
+// controllers started (kube-system answered), sync every binding; on an
+// error log it the way a wrangler handler error is logged and try again in
+// 5 s; when all succeeded, again after 10 min or when kicked (system
+// account created, new agent credentials).
+func (cm *clusterManager) crtbLoop() {
+	for {
+		select {
+		case <-cm.ctx.Done():
+			return
+		case <-cm.crtbKick:
+		}
+		for cm.ctx.Err() == nil {
+			c, ok := cm.a.store.Get(cm.id)
+			if !ok || c.Removing {
+				return
+			}
+			failed := cm.syncAllCRTBs(c)
+			delay := 10 * time.Minute
+			if failed {
+				delay = 5 * time.Second
+			}
+			t := time.NewTimer(delay)
+			select {
+			case <-cm.ctx.Done():
+				t.Stop()
+				return
+			case <-cm.crtbKick:
+			case <-t.C:
+			}
+			t.Stop()
+		}
+	}
+}
+
+func (cm *clusterManager) syncAllCRTBs(c Cluster) (failed bool) {
+	if !cm.a.tunnel.HasSession(cm.id) {
+		return true
+	}
+	var ready []string
+	for _, b := range cm.a.crtbsOf(c) {
+		ctx, cancel := context.WithTimeout(cm.ctx, 60*time.Second)
+		conds, err := cm.syncCRTB(ctx, b)
+		cancel()
+		now := time.Now()
+		b.RemoteConditions, b.LastSync = conds, &now
+		cm.rtMu.Lock()
+		cm.crtbs[b.Name] = b
+		cm.rtMu.Unlock()
+		cm.record(func(rt *ManagerRuntime) {
+			rt.CRTBSyncs++
+			if err != nil {
+				rt.CRTBSyncFailures++
+				rt.LastCRTBSyncError = err.Error()
+			}
+		})
+		if err != nil {
+			failed = true
+			if cm.ctx.Err() == nil {
+				cm.a.log.Warn(fmt.Sprintf("error syncing '%s/%s': handler cluster-crtb-sync: %v, requeuing", b.Namespace, b.Name, err), "cluster", cm.id)
+			}
+			continue
+		}
+		ready = append(ready, b.UserName)
+	}
+	if !failed {
+		cm.record(func(rt *ManagerRuntime) { rt.LastCRTBSyncError = "" })
+	}
+	cm.record(func(rt *ManagerRuntime) { rt.ImpersonationReady = ready })
+	return failed
+}
+
+// CRTBs returns the last sync state of the cluster's CRTBs.
+func (cm *clusterManager) CRTBs() []CRTBStatus {
+	c, ok := cm.a.store.Get(cm.id)
+	if !ok {
+		return nil
+	}
+	cm.rtMu.Lock()
+	defer cm.rtMu.Unlock()
+	var out []CRTBStatus
+	for _, b := range cm.a.crtbsOf(c) {
+		if got, ok := cm.crtbs[b.Name]; ok {
+			b = got
+		}
+		if b.RemoteConditions == nil {
+			b.RemoteConditions = []Condition{}
+		}
+		out = append(out, b)
+	}
+	return out
 }

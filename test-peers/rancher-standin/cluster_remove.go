@@ -11,7 +11,14 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"time"
+
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 func (a *App) deleteCluster(id string) (Cluster, bool) {
@@ -56,30 +63,48 @@ func (a *App) finishRemoval(id string) {
 	a.log.Info("cluster removed", "cluster", id)
 }
 
+// createCleanupJob creates the cleanup objects with the typed client-go
+// clientset (protobuf), create-or-update for the fixed names.
 func (cm *clusterManager) createCleanupJob() error {
-	ds, err := cm.downstream()
+	kc, err := cm.kube()
 	if err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	labels := map[string]any{"cattle.io/creator": "norman"}
-	objs := []map[string]any{
-		{"apiVersion": "v1", "kind": "ServiceAccount", "metadata": map[string]any{"name": "cattle-cleanup-sa", "namespace": "default", "labels": labels}},
-		{"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "metadata": map[string]any{"name": "cattle-cleanup-binding", "labels": labels},
-			"roleRef":  map[string]any{"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"},
-			"subjects": []any{map[string]any{"kind": "ServiceAccount", "name": "cattle-cleanup-sa", "namespace": "default"}}},
-		{"apiVersion": "batch/v1", "kind": "Job", "metadata": map[string]any{"name": "cattle-cleanup-" + randomString(5), "namespace": "default", "labels": labels},
-			"spec": map[string]any{"backoffLimit": 6, "template": map[string]any{
-				"metadata": map[string]any{"labels": labels},
-				"spec": map[string]any{"serviceAccountName": "cattle-cleanup-sa", "restartPolicy": "OnFailure",
-					"containers": []any{map[string]any{"name": "cleanup-agent", "image": cm.a.cfg.AgentImage,
-						"env": []any{map[string]any{"name": "CLUSTER_CLEANUP", "value": "true"}, map[string]any{"name": "SLEEP_FIRST", "value": "true"}}}}}}}},
+	labels := map[string]string{"cattle.io/creator": "norman"}
+	sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "cattle-cleanup-sa", Namespace: "default", Labels: labels}}
+	if _, err := kc.Typed.CoreV1().ServiceAccounts("default").Create(ctx, sa, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+		return fmt.Errorf("create ServiceAccount/cattle-cleanup-sa: %w", err)
 	}
-	for _, obj := range objs {
-		if _, err := applyObject(ctx, ds, obj); err != nil {
-			return err
-		}
+	crb := &rbacv1.ClusterRoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: "cattle-cleanup-binding", Labels: labels},
+		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "cluster-admin"},
+		Subjects:   []rbacv1.Subject{{Kind: "ServiceAccount", Name: "cattle-cleanup-sa", Namespace: "default"}},
+	}
+	if _, err := kc.Typed.RbacV1().ClusterRoleBindings().Create(ctx, crb, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+		return fmt.Errorf("create ClusterRoleBinding/cattle-cleanup-binding: %w", err)
+	}
+	backoff := int32(6)
+	job := &batchv1.Job{
+		ObjectMeta: metav1.ObjectMeta{Name: "cattle-cleanup-" + randomString(5), Namespace: "default", Labels: labels},
+		Spec: batchv1.JobSpec{
+			BackoffLimit: &backoff,
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: labels},
+				Spec: corev1.PodSpec{
+					ServiceAccountName: "cattle-cleanup-sa",
+					RestartPolicy:      corev1.RestartPolicyOnFailure,
+					Containers: []corev1.Container{{
+						Name: "cleanup-agent", Image: cm.a.cfg.AgentImage,
+						Env: []corev1.EnvVar{{Name: "CLUSTER_CLEANUP", Value: "true"}, {Name: "SLEEP_FIRST", Value: "true"}},
+					}},
+				},
+			},
+		},
+	}
+	if _, err := kc.Typed.BatchV1().Jobs("default").Create(ctx, job, metav1.CreateOptions{}); err != nil {
+		return fmt.Errorf("create Job/%s: %w", job.Name, err)
 	}
 	return nil
 }

@@ -24,6 +24,8 @@ const (
 	condReady         = "Ready"
 	condAgentDeployed = "AgentDeployed"
 	condSAMigrated    = "ServiceAccountSecretsMigrated"
+	// SystemAccountCreated: clusterdeploy made the cluster's system account.
+	condSystemAccountCreated = "SystemAccountCreated"
 )
 
 // transitioningStates maps the conditions that gate activation, in the

@@ -21,6 +21,17 @@ type Config struct {
 	AgentImage       string
 	CACertFile       string
 	CAKeyFile        string
+	// NamespaceDelay is how long after POST /v3/clusters the cluster's
+	// management namespace c-xxxxx appears (registration tokens 404 before).
+	NamespaceDelay time.Duration
+	// Kubectl is the kubectl binary clusterdeploy runs ("" = the kube stack's, else PATH).
+	Kubectl            string
+	KubectlTries       int
+	KubectlTryInterval time.Duration
+	// WriteContentType: "rancher" (Rancher's split of protobuf and JSON
+	// writes), "protobuf" (all writes protobuf) or "json" (no protobuf).
+	WriteContentType string
+	AdminUserID      string
 }
 
 func ParseConfig(args []string, stderr io.Writer) (*Config, error) {
@@ -39,6 +50,12 @@ func ParseConfig(args []string, stderr io.Writer) (*Config, error) {
 	fs.StringVar(&c.AgentImage, "agent-image", "rancher/rancher-agent:v2.12.3", "image written into the cattle-cluster-agent Deployment")
 	fs.StringVar(&c.CACertFile, "ca-cert", "", "use this CA certificate (PEM) instead of data-dir/ca.crt")
 	fs.StringVar(&c.CAKeyFile, "ca-key", "", "use this CA key (PEM, ECDSA) instead of data-dir/ca.key")
+	fs.DurationVar(&c.NamespaceDelay, "namespace-delay", time.Second, "delay before a new cluster's namespace c-xxxxx exists; until then POST /v3/clusterregistrationtokens for it answers 404 (0: at once)")
+	fs.StringVar(&c.Kubectl, "kubectl", "", "kubectl binary for clusterdeploy (default: ${XDG_CACHE_HOME:-~/.cache}/scale-cluster-agent/kube-stack/bin/kubectl if present, else kubectl from PATH)")
+	fs.IntVar(&c.KubectlTries, "kubectl-tries", 5, "kubectl apply tries per clusterdeploy attempt (Rancher: 5)")
+	fs.DurationVar(&c.KubectlTryInterval, "kubectl-try-interval", 5*time.Second, "pause between kubectl apply tries (Rancher: 5s)")
+	fs.StringVar(&c.WriteContentType, "write-content-type", "rancher", "downstream writes: rancher (typed client-go writes protobuf, wrangler-style writes JSON), protobuf (all protobuf) or json (all JSON)")
+	fs.StringVar(&c.AdminUserID, "admin-user-id", "", "the admin token's user id (default: user-xxxxx generated once per data dir)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -53,6 +70,14 @@ func ParseConfig(args []string, stderr io.Writer) (*Config, error) {
 		if err != nil || u.Scheme != "https" || u.Host == "" {
 			return nil, fmt.Errorf("--server-url must be an https URL, got %q", c.ServerURL)
 		}
+	}
+	switch c.WriteContentType {
+	case "rancher", "protobuf", "json":
+	default:
+		return nil, fmt.Errorf("--write-content-type must be rancher, protobuf or json, got %q", c.WriteContentType)
+	}
+	if c.KubectlTries < 1 || c.NamespaceDelay < 0 || c.KubectlTryInterval < 0 {
+		return nil, fmt.Errorf("--kubectl-tries must be >= 1, --namespace-delay and --kubectl-try-interval >= 0")
 	}
 	if c.PingInterval <= 0 || c.HealthInterval <= 0 {
 		return nil, fmt.Errorf("--ping-interval and --health-interval must be positive")

@@ -33,6 +33,13 @@ type ClusterStatus struct {
 	NotReadyNodes        int                           `json:"notReadyNodes"` // downstream nodes whose Ready is not True
 	Sessions             map[string]KeyStats           `json:"sessions"`      // "main" (key c-xxxxx) and "steve" (stv-cluster-c-xxxxx)
 	Controllers          ManagerRuntime                `json:"controllers"`
+	// NamespaceReady: the cluster's management namespace exists
+	// (registration tokens can be created).
+	NamespaceReady bool   `json:"namespaceReady"`
+	SystemUserID   string `json:"systemUserId,omitempty"`
+	// CRTBs: the cluster's ClusterRoleTemplateBindings with the remote
+	// conditions cluster-crtb-sync recorded.
+	CRTBs []CRTBStatus `json:"crtbs"`
 }
 
 func (a *App) clusterStatus(c Cluster) ClusterStatus {
@@ -52,9 +59,23 @@ func (a *App) clusterStatus(c Cluster) ClusterStatus {
 			"main":  a.sessions.Stats(c.ID),
 			"steve": a.sessions.Stats(steveKeyPrefix + c.ID),
 		},
-		Controllers:   a.managers.Runtime(c.ID),
-		NotReadyNodes: a.managers.Runtime(c.ID).NotReadyNodes,
+		Controllers:    a.managers.Runtime(c.ID),
+		NotReadyNodes:  a.managers.Runtime(c.ID).NotReadyNodes,
+		NamespaceReady: !c.NamespacePending,
+		SystemUserID:   c.SystemUserID,
+		CRTBs:          a.crtbStatuses(c),
 	}
+}
+
+func (a *App) crtbStatuses(c Cluster) []CRTBStatus {
+	if cm := a.managers.get(c.ID); cm != nil {
+		return cm.CRTBs()
+	}
+	out := a.crtbsOf(c)
+	for i := range out {
+		out[i].RemoteConditions = []Condition{}
+	}
+	return out
 }
 
 // sessionMatcher selects client keys of one cluster (id != "") or all, by kind.
@@ -82,6 +103,8 @@ func (a *App) controlRoutes() http.Handler {
 		writeJSON(w, http.StatusOK, map[string]any{
 			"url": a.listenURL, "serverUrl": a.serverURL(), "caCert": a.pki.CAPEM, "caChecksum": a.pki.CAChecksum(),
 			"pingInterval": a.cfg.PingInterval.String(), "healthInterval": a.cfg.HealthInterval.String(),
+			"adminUserId": a.adminUserID, "kubectl": a.kubectlPath(), "namespaceDelay": a.cfg.NamespaceDelay.String(),
+			"writeContentType": a.cfg.WriteContentType,
 		})
 	})
 	mux.HandleFunc("GET /clusters", func(w http.ResponseWriter, r *http.Request) {

@@ -11,7 +11,6 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/base64"
-	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"io"
@@ -26,127 +25,6 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/rancher/remotedialer"
 )
-
-// fakeKube is just enough of a kube-apiserver for Rancher's controllers.
-type fakeKube struct {
-	token   string
-	mu      sync.Mutex
-	nodes   map[string]map[string]any
-	objects map[string]map[string]any
-	rv      int
-	events  chan map[string]any
-	stop    chan struct{}
-}
-
-func testNode(name, cpu, mem, allocCPU, allocMem, requests, limits string) map[string]any {
-	return map[string]any{
-		"kind": "Node", "apiVersion": "v1",
-		"metadata": map[string]any{"name": name, "resourceVersion": "1", "annotations": map[string]any{
-			annotationPodRequests: requests, annotationPodLimits: limits}},
-		"status": map[string]any{
-			"capacity":    map[string]any{"cpu": cpu, "memory": mem, "pods": "110"},
-			"allocatable": map[string]any{"cpu": allocCPU, "memory": allocMem, "pods": "110"},
-		},
-	}
-}
-
-func newFakeKube(token string) *fakeKube {
-	return &fakeKube{
-		token: token, rv: 10, objects: map[string]map[string]any{},
-		events: make(chan map[string]any, 10), stop: make(chan struct{}),
-		nodes: map[string]map[string]any{
-			"n1": testNode("n1", "4", "16Gi", "3800m", "15Gi", `{"cpu":"750m","memory":"1536Mi","pods":"7"}`, `{"cpu":"1","memory":"2Gi"}`),
-			"n2": testNode("n2", "8", "32Gi", "7800m", "31Gi", `{"cpu":"250m","memory":"512Mi","pods":"3"}`, `{"cpu":"500m","memory":"1Gi"}`),
-		},
-	}
-}
-
-func (f *fakeKube) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Header.Get("Authorization") != "Bearer "+f.token {
-		http.Error(w, `{"kind":"Status","code":401}`, 401)
-		return
-	}
-	write := func(code int, v any) {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(code)
-		_ = json.NewEncoder(w).Encode(v)
-	}
-	switch {
-	case r.URL.Path == "/api/v1/namespaces/kube-system" && r.Method == "GET":
-		write(200, map[string]any{"kind": "Namespace", "metadata": map[string]any{"name": "kube-system"}})
-	case r.URL.Path == "/version":
-		write(200, map[string]any{"major": "1", "minor": "31", "gitVersion": "v1.31.0"})
-	case r.URL.Path == "/api/v1/nodes" && r.URL.Query().Get("watch") == "true":
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(200)
-		w.(http.Flusher).Flush()
-		enc := json.NewEncoder(w)
-		for {
-			select {
-			case ev := <-f.events:
-				_ = enc.Encode(ev)
-				w.(http.Flusher).Flush()
-			case <-r.Context().Done():
-				return
-			case <-f.stop:
-				return
-			}
-		}
-	case r.URL.Path == "/api/v1/nodes":
-		f.mu.Lock()
-		items := []any{}
-		for _, name := range sortedKeys(f.nodes) {
-			items = append(items, f.nodes[name])
-		}
-		f.mu.Unlock()
-		write(200, map[string]any{"kind": "NodeList", "metadata": map[string]any{"resourceVersion": "10"}, "items": items})
-	default:
-		f.serveObject(w, r, write)
-	}
-}
-
-// serveObject stores whatever clusterdeploy and the cleanup create.
-func (f *fakeKube) serveObject(w http.ResponseWriter, r *http.Request, write func(int, any)) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	switch r.Method {
-	case "GET":
-		if o, ok := f.objects[r.URL.Path]; ok {
-			write(200, o)
-			return
-		}
-		write(404, map[string]any{"kind": "Status", "code": 404, "reason": "NotFound"})
-	case "POST", "PUT":
-		var o map[string]any
-		if err := json.NewDecoder(r.Body).Decode(&o); err != nil {
-			write(400, map[string]any{"kind": "Status", "code": 400})
-			return
-		}
-		meta := o["metadata"].(map[string]any)
-		path := r.URL.Path
-		if r.Method == "POST" {
-			path += "/" + meta["name"].(string)
-		}
-		f.rv++
-		meta["resourceVersion"] = fmt.Sprint(f.rv)
-		f.objects[path] = o
-		write(map[string]int{"POST": 201, "PUT": 200}[r.Method], o)
-	default:
-		write(405, nil)
-	}
-}
-
-func (f *fakeKube) object(path string) map[string]any {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.objects[path]
-}
-
-func (f *fakeKube) paths() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return sortedKeys(f.objects)
-}
 
 func TestEndToEndFakeAgent(t *testing.T) {
 	s := startStandin(t, "")

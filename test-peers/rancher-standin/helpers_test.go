@@ -33,6 +33,12 @@ type standin struct {
 }
 
 func TestMain(m *testing.M) {
+	// The test binary doubles as a fake kubectl for clusterdeploy (see
+	// fake_kubectl_test.go): the stand-in runs it with this variable set.
+	if os.Getenv(fakeKubectlEnv) == "1" {
+		os.Exit(fakeKubectlMain(os.Args[1:]))
+	}
+	os.Setenv(fakeKubectlEnv, "1")
 	if os.Getenv("STANDIN_TEST_VERBOSE") == "" {
 		logrus.SetOutput(io.Discard)
 	}
@@ -46,7 +52,9 @@ func startStandin(t *testing.T, dataDir string, extra ...string) *standin {
 		dataDir = t.TempDir()
 	}
 	args := append([]string{"--data-dir", dataDir, "--admin-token", testAdminToken, "--server-url", "auto",
-		"--ping-interval", "300ms", "--health-interval", "300ms", "--token-status-delay", "100ms", "--log-level", "warn"}, extra...)
+		"--ping-interval", "300ms", "--health-interval", "300ms", "--token-status-delay", "100ms", "--log-level", "warn",
+		// The old immediate namespace; the fake kubectl (this binary), fast retries.
+		"--namespace-delay", "0", "--kubectl", testExecutable(), "--kubectl-tries", "3", "--kubectl-try-interval", "200ms"}, extra...)
 	pr, pw := io.Pipe()
 	s := &standin{t: t, DataDir: dataDir, done: make(chan error, 1)}
 	logOut := io.Discard
@@ -165,4 +173,11 @@ func eventually(t *testing.T, timeout time.Duration, cond func() string) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatalf("condition not met within %s: %s", timeout, last)
+}
+
+func testExecutable() string {
+	if p, err := os.Executable(); err == nil {
+		return p
+	}
+	return os.Args[0]
 }

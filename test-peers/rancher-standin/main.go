@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/sirupsen/logrus"
+	"k8s.io/klog/v2"
 )
 
 func main() {
@@ -48,8 +49,25 @@ func newLogger(level string, w io.Writer) *slog.Logger {
 		logrus.SetLevel(logrus.WarnLevel)
 	}
 	logrus.SetOutput(w)
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+	h := slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})
+	// client-go (reflector retries, watch errors) logs through klog: keep it
+	// for debug, whatever level it thinks it logs at.
+	klog.SetSlogLogger(slog.New(debugOnly{h}).With("source", "client-go"))
+	return slog.New(h)
 }
+
+// debugOnly logs every record at debug level.
+type debugOnly struct{ h slog.Handler }
+
+func (d debugOnly) Enabled(ctx context.Context, _ slog.Level) bool {
+	return d.h.Enabled(ctx, slog.LevelDebug)
+}
+func (d debugOnly) Handle(ctx context.Context, r slog.Record) error {
+	r.Level = slog.LevelDebug
+	return d.h.Handle(ctx, r)
+}
+func (d debugOnly) WithAttrs(as []slog.Attr) slog.Handler { return debugOnly{d.h.WithAttrs(as)} }
+func (d debugOnly) WithGroup(n string) slog.Handler       { return debugOnly{d.h.WithGroup(n)} }
 
 // run starts the stand-in and blocks until SIGTERM/SIGINT or POST /shutdown.
 func run(args []string, stdout, stderr io.Writer) error {
@@ -148,6 +166,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 func NewApp(cfg *Config, log *slog.Logger, store *Store, pki *PKI) (*App, error) {
 	a := &App{cfg: cfg, log: log, store: store, pki: pki, sessions: NewSessionRegistry(), shutdown: make(chan struct{}, 1)}
 	a.installUUID = installUUID(cfg.DataDir)
+	a.adminUserID = adminUserIDFor(cfg.DataDir, cfg.AdminUserID)
+	a.tokens = newTokenRegistry(cfg.AdminToken, a.adminUserID)
 	a.authChain = chainAuthorizers(a.authorizeSteve, a.authorizeClusterAgent)
 	a.tunnel = newTunnelServer(a)
 	return a, nil

@@ -31,6 +31,13 @@ type Cluster struct {
 
 	Version map[string]string `json:"version,omitempty"` // downstream /version, when known
 
+	// NamespacePending: the management namespace c-xxxxx does not exist
+	// yet (Rancher creates it asynchronously after POST /v3/clusters).
+	NamespacePending bool `json:"namespacePending,omitempty"`
+	// SystemUserID is the cluster's system account user (u-xxxxx), made by
+	// clusterdeploy (SystemAccountCreated).
+	SystemUserID string `json:"systemUserId,omitempty"`
+
 	Removing bool   `json:"removing,omitempty"`
 	Removed  string `json:"removed,omitempty"`
 }

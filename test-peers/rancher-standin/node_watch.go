@@ -3,17 +3,14 @@ package main
 // Rancher syncs downstream Nodes into management Nodes and sums them into the
 // cluster's capacity/allocatable (from node status) and requested/limits
 // (from the pod-requests/pod-limits annotations the agent's podresources
-// controller writes). This file lists and watches /api/v1/nodes through the
-// tunnel and recomputes those totals on every change.
+// controller writes). The node informer (cluster_manager.go runNodeInformer)
+// feeds this file's totals on every change.
 
 import (
-	"bufio"
-	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
-	"net/url"
-	"time"
+
+	corev1 "k8s.io/api/core/v1"
 )
 
 const (
@@ -46,18 +43,6 @@ func (n kubeNode) ready() bool {
 		}
 	}
 	return false
-}
-
-type kubeNodeList struct {
-	Metadata struct {
-		ResourceVersion string `json:"resourceVersion"`
-	} `json:"metadata"`
-	Items []kubeNode `json:"items"`
-}
-
-type watchEvent struct {
-	Type   string          `json:"type"`
-	Object json.RawMessage `json:"object"`
 }
 
 // ClusterTotals is what a node set contributes to the cluster status.
@@ -126,80 +111,30 @@ func sameMap(a, b map[string]string) bool {
 	return true
 }
 
-// listNodes returns the node set and the list's resourceVersion.
-func listNodes(ctx context.Context, d *Downstream) (map[string]kubeNode, string, error) {
-	lctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	var list kubeNodeList
-	if err := d.GetJSON(lctx, "/api/v1/nodes", &list); err != nil {
-		return nil, "", err
+// kubeNodeFrom keeps what the totals need from a client-go Node.
+func kubeNodeFrom(n *corev1.Node) kubeNode {
+	var k kubeNode
+	k.Metadata.Name = n.Name
+	k.Metadata.ResourceVersion = n.ResourceVersion
+	k.Metadata.Annotations = n.Annotations
+	k.Status.Capacity = quantityStrings(n.Status.Capacity)
+	k.Status.Allocatable = quantityStrings(n.Status.Allocatable)
+	for _, c := range n.Status.Conditions {
+		k.Status.Conditions = append(k.Status.Conditions, struct {
+			Type   string `json:"type"`
+			Status string `json:"status"`
+		}{string(c.Type), string(c.Status)})
 	}
-	nodes := make(map[string]kubeNode, len(list.Items))
-	for _, n := range list.Items {
-		nodes[n.Metadata.Name] = n
-	}
-	return nodes, list.Metadata.ResourceVersion, nil
+	return k
 }
 
-// errWatchExpired means the resourceVersion is too old: list again.
-var errWatchExpired = fmt.Errorf("watch expired (410)")
-
-// watchNodes streams node events from resourceVersion rv, calling onChange
-// after each change to nodes. It returns when the stream ends (normally
-// after timeoutSeconds), on error, or when ctx is done; the returned
-// resourceVersion is where a new watch may continue.
-func watchNodes(ctx context.Context, d *Downstream, rv string, nodes map[string]kubeNode, onChange func()) (string, error) {
-	q := url.Values{"watch": {"true"}, "resourceVersion": {rv}, "allowWatchBookmarks": {"true"}, "timeoutSeconds": {"300"}}
-	resp, err := d.Do(ctx, http.MethodGet, "/api/v1/nodes?"+q.Encode(), nil)
-	if err != nil {
-		return rv, err
+func quantityStrings(l corev1.ResourceList) map[string]string {
+	if l == nil {
+		return nil
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode == http.StatusGone {
-		return rv, errWatchExpired
+	out := make(map[string]string, len(l))
+	for k, q := range l {
+		out[string(k)] = q.String()
 	}
-	if resp.StatusCode != http.StatusOK {
-		return rv, &apiError{Status: resp.StatusCode, Body: resp.Status}
-	}
-	dec := json.NewDecoder(bufio.NewReader(resp.Body))
-	for {
-		var ev watchEvent
-		if err := dec.Decode(&ev); err != nil {
-			if ctx.Err() != nil {
-				return rv, ctx.Err()
-			}
-			return rv, nil // stream closed: the caller re-watches from rv
-		}
-		switch ev.Type {
-		case "ADDED", "MODIFIED", "DELETED":
-			var n kubeNode
-			if err := json.Unmarshal(ev.Object, &n); err != nil {
-				return rv, fmt.Errorf("watch event: %w", err)
-			}
-			if ev.Type == "DELETED" {
-				delete(nodes, n.Metadata.Name)
-			} else {
-				nodes[n.Metadata.Name] = n
-			}
-			if n.Metadata.ResourceVersion != "" {
-				rv = n.Metadata.ResourceVersion
-			}
-			onChange()
-		case "BOOKMARK":
-			var n kubeNode
-			if json.Unmarshal(ev.Object, &n) == nil && n.Metadata.ResourceVersion != "" {
-				rv = n.Metadata.ResourceVersion
-			}
-		case "ERROR":
-			var st struct {
-				Code    int    `json:"code"`
-				Message string `json:"message"`
-			}
-			_ = json.Unmarshal(ev.Object, &st)
-			if st.Code == http.StatusGone {
-				return rv, errWatchExpired
-			}
-			return rv, fmt.Errorf("watch error %d: %s", st.Code, st.Message)
-		}
-	}
+	return out
 }

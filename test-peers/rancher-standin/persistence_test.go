@@ -87,7 +87,7 @@ func TestRestartWithConnectedAgent(t *testing.T) {
 	eventually(t, 20*time.Second, func() string {
 		_, st := s2.control("GET", "/clusters/"+id, nil)
 		ctl := st["controllers"].(map[string]any)
-		if st["state"] != "active" || st["hasMainSession"] != true || ctl["pingSuccesses"].(float64) < 1 || ctl["nodeLists"].(float64) < 1 {
+		if st["state"] != "active" || st["hasMainSession"] != true || ctl["pingSuccesses"].(float64) < 1 || ctl["nodeLists"].(float64)+ctl["nodeWatches"].(float64) < 1 {
 			return fmt.Sprintf("state %v main %v controllers %v", st["state"], st["hasMainSession"], ctl)
 		}
 		if st["nodeCount"] != float64(2) {

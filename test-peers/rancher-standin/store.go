@@ -156,7 +156,7 @@ func (s *Store) List() []Cluster {
 	return out
 }
 
-func (s *Store) CreateCluster(name, description string) (Cluster, error) {
+func (s *Store) CreateCluster(name, description string, namespacePending bool) (Cluster, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, c := range s.clusters {
@@ -170,6 +170,7 @@ func (s *Store) CreateCluster(name, description string) (Cluster, error) {
 	}
 	now := time.Now().UTC()
 	c := newCluster(id, name, description, now.UnixMilli(), now.Format(time.RFC3339))
+	c.NamespacePending = namespacePending
 	s.clusters[id] = c
 	s.markDirty()
 	return copyCluster(c), nil
@@ -190,13 +191,27 @@ func (s *Store) RemoveCluster(id string) {
 }
 
 func (s *Store) CreateToken(clusterID string) (RegistrationToken, error) {
+	return s.CreateTokenNamed(clusterID, "")
+}
+
+// CreateTokenNamed creates a registration token with a given name
+// ("system" for clusterdeploy's) or a generated crt-xxxxx one.
+func (s *Store) CreateTokenNamed(clusterID, name string) (RegistrationToken, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.clusters[clusterID]; !ok {
 		return RegistrationToken{}, fmt.Errorf("cluster %s not found", clusterID)
 	}
+	if name == "" {
+		name = newCRTName()
+	}
+	for _, t := range s.tokens {
+		if t.ClusterID == clusterID && t.Name == name {
+			return *t, nil
+		}
+	}
 	now := time.Now().UTC()
-	t := &RegistrationToken{Name: newCRTName(), ClusterID: clusterID, Token: newRegistrationToken(), UUID: newUUID(), Created: now.Format(time.RFC3339), CreatedTS: now.UnixMilli()}
+	t := &RegistrationToken{Name: name, ClusterID: clusterID, Token: newRegistrationToken(), UUID: newUUID(), Created: now.Format(time.RFC3339), CreatedTS: now.UnixMilli()}
 	s.tokens[t.Token] = t
 	s.markDirty()
 	return *t, nil

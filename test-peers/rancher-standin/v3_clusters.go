@@ -8,20 +8,21 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 )
 
 func requestBase(r *http.Request) string { return "https://" + r.Host }
 
 // clusterResource renders a cluster as the v3 API does: spec and status
 // fields flattened onto the resource, id = metadata.name, name = displayName.
-func clusterResource(c Cluster, base string) map[string]any {
+func clusterResource(c Cluster, base, creatorID string) map[string]any {
 	self := base + "/v3/clusters/" + c.ID
 	state, transitioning, msg := summarizeState(c.Conditions, c.Removing)
 	res := map[string]any{
 		"id": c.ID, "type": "cluster", "baseType": "cluster",
 		"name": c.Name, "description": c.Description,
 		"uuid": c.UUID, "created": c.Created, "createdTS": c.CreatedTS,
-		"creatorId": "user-admin", "internal": false,
+		"creatorId": creatorID, "internal": false,
 		"labels": map[string]string{}, "annotations": map[string]string{},
 		"state": state, "transitioning": transitioning, "transitioningMessage": msg,
 		"conditions": c.Conditions,
@@ -63,7 +64,7 @@ func (a *App) handleListClusters(w http.ResponseWriter, r *http.Request) {
 		if v := q.Get("id"); v != "" && c.ID != v {
 			continue
 		}
-		res := clusterResource(c, base)
+		res := clusterResource(c, base, a.adminUserID)
 		if v := q.Get("state"); v != "" && res["state"] != v {
 			continue
 		}
@@ -101,7 +102,7 @@ func (a *App) handleCreateCluster(w http.ResponseWriter, r *http.Request) {
 		writeNormanError(w, http.StatusUnprocessableEntity, "MissingRequired", "name is required", "name")
 		return
 	}
-	c, err := a.store.CreateCluster(name, body.Description)
+	c, err := a.store.CreateCluster(name, body.Description, a.cfg.NamespaceDelay > 0)
 	if errors.Is(err, errNotUnique) {
 		writeNormanError(w, http.StatusUnprocessableEntity, "NotUnique", "Cluster name must be unique", "name")
 		return
@@ -111,7 +112,10 @@ func (a *App) handleCreateCluster(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.log.Info("cluster created", "cluster", c.ID, "name", c.Name)
-	writeJSON(w, http.StatusCreated, clusterResource(c, requestBase(r)))
+	if c.NamespacePending {
+		a.scheduleNamespace(c.ID)
+	}
+	writeJSON(w, http.StatusCreated, clusterResource(c, requestBase(r), a.adminUserID))
 }
 
 func (a *App) handleGetCluster(w http.ResponseWriter, r *http.Request) {
@@ -120,7 +124,7 @@ func (a *App) handleGetCluster(w http.ResponseWriter, r *http.Request) {
 		writeNormanError(w, http.StatusNotFound, "NotFound", "clusters.management.cattle.io \""+r.PathValue("id")+"\" not found", "")
 		return
 	}
-	writeJSON(w, http.StatusOK, clusterResource(c, requestBase(r)))
+	writeJSON(w, http.StatusOK, clusterResource(c, requestBase(r), a.adminUserID))
 }
 
 func (a *App) handleDeleteCluster(w http.ResponseWriter, r *http.Request) {
@@ -129,5 +133,19 @@ func (a *App) handleDeleteCluster(w http.ResponseWriter, r *http.Request) {
 		writeNormanError(w, http.StatusNotFound, "NotFound", "clusters.management.cattle.io \""+r.PathValue("id")+"\" not found", "")
 		return
 	}
-	writeJSON(w, http.StatusOK, clusterResource(c, requestBase(r)))
+	writeJSON(w, http.StatusOK, clusterResource(c, requestBase(r), a.adminUserID))
+}
+
+// scheduleNamespace creates the cluster's management namespace after
+// --namespace-delay, as Rancher's controllers do after POST /v3/clusters.
+func (a *App) scheduleNamespace(id string) {
+	time.AfterFunc(a.cfg.NamespaceDelay, func() {
+		a.store.Update(id, func(c *Cluster) bool {
+			if !c.NamespacePending {
+				return false
+			}
+			c.NamespacePending = false
+			return true
+		})
+	})
 }

@@ -120,6 +120,12 @@ func (a *App) handleCreateToken(w http.ResponseWriter, r *http.Request) {
 		writeNormanError(w, http.StatusUnprocessableEntity, "InvalidReference", "clusterId: unknown cluster "+body.ClusterID, "clusterId")
 		return
 	}
+	if c.NamespacePending {
+		// The CRT lives in the cluster's namespace: the API server's
+		// NotFound, as norman's error store passes it on.
+		writeNormanError(w, http.StatusNotFound, "NotFound", "namespaces \""+body.ClusterID+"\" not found", "")
+		return
+	}
 	t, err := a.store.CreateToken(body.ClusterID)
 	if err != nil {
 		writeNormanError(w, http.StatusUnprocessableEntity, "InvalidReference", err.Error(), "clusterId")
