@@ -11,6 +11,7 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/base64"
+	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"io"
@@ -114,6 +115,8 @@ func TestEndToEndFakeAgent(t *testing.T) {
 	if kube.object("/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/cattle-admin-binding") == nil {
 		t.Errorf("cluster-scoped binding not created at cluster scope: %v", kube.paths())
 	}
+	checkRancherDownstreamWrites(t, s, kube, id, st)
+	checkK8sProxy(t, s, kube, id)
 
 	// 2. A watch event changes the totals.
 	n2 := testNode("n2", "8", "32Gi", "7800m", "31Gi", `{"cpu":"1250m","memory":"512Mi","pods":"4"}`, `{"cpu":"500m","memory":"1Gi"}`)
@@ -267,6 +270,13 @@ func pingServer(t *testing.T) *httptest.Server {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/ping" {
 			_, _ = w.Write([]byte("pong"))
+			return
+		}
+		if strings.HasPrefix(r.URL.Path, "/v1") { // Steve through /k8s/clusters/<id>/v1
+			w.Header().Set("Content-Type", "application/json")
+			_ = json.NewEncoder(w).Encode(map[string]any{"path": r.URL.Path, "prefix": r.Header.Get("X-API-URL-Prefix"),
+				"user": r.Header.Get("Impersonate-User"), "groups": r.Header.Values("Impersonate-Group"),
+				"authorization": r.Header.Get("Authorization"), "host": r.Host})
 			return
 		}
 		http.NotFound(w, r)

@@ -41,6 +41,8 @@ type fakeKube struct {
 // fakeWrite is one write: method, path and the body's Content-Type, the Accept header.
 type fakeWrite struct {
 	Method, Path, ContentType, Accept string
+	// Impersonated: made through the /k8s/clusters proxy (kubectl).
+	Impersonated bool
 }
 
 // fakeImpersonated is one request made with an impersonation token.
@@ -226,7 +228,8 @@ func (f *fakeKube) serveObject(w http.ResponseWriter, r *http.Request, write fun
 		o, ct, err := decodeBody(r)
 		f.mu.Lock()
 		defer f.mu.Unlock()
-		f.writes = append(f.writes, fakeWrite{Method: r.Method, Path: r.URL.Path, ContentType: ct, Accept: r.Header.Get("Accept")})
+		f.writes = append(f.writes, fakeWrite{Method: r.Method, Path: r.URL.Path, ContentType: ct, Accept: r.Header.Get("Accept"),
+			Impersonated: r.Header.Get("Impersonate-User") != ""})
 		if ct == contentTypeProtobuf && f.rejectProtobuf {
 			write(415, kubeStatus(415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml"))
 			return

@@ -9,8 +9,10 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -180,4 +182,27 @@ func testExecutable() string {
 		return p
 	}
 	return os.Args[0]
+}
+
+// httptestTLS serves h over TLS for the test's lifetime.
+func httptestTLS(t *testing.T, h http.Handler) *httptest.Server {
+	srv := httptest.NewUnstartedServer(h)
+	srv.StartTLS()
+	t.Cleanup(func() {
+		if fk, ok := h.(*fakeKube); ok {
+			select {
+			case <-fk.stop:
+			default:
+				close(fk.stop)
+			}
+		}
+		srv.CloseClientConnections()
+		srv.Close()
+	})
+	return srv
+}
+
+// serverCAPEM is the PEM of an httptest TLS server's certificate.
+func serverCAPEM(srv *httptest.Server) []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
 }
