@@ -138,12 +138,14 @@ export class Decoder {
     let kind = '';
     let raw: Uint8Array | undefined;
     while (!r.done) {
-      const [num, wt] = r.tag();
+      const num = r.tag();
+      const wt = r.wireType;
       if (num === UnknownField.TypeMeta) {
         expectWire(UNKNOWN, num, wt, WireType.Bytes);
         const tm = r.sub(r.length());
         while (!tm.done) {
-          const [n, w] = tm.tag();
+          const n = tm.tag();
+          const w = tm.wireType;
           if (n === TypeMetaField.APIVersion || n === TypeMetaField.Kind) {
             expectWire(TYPE_META, n, w, WireType.Bytes);
             if (n === TypeMetaField.APIVersion) apiVersion = tm.string();
@@ -172,7 +174,8 @@ export class Decoder {
     if (depth > MAX_DEPTH) throw new ProtobufBodyError(`nested deeper than ${MAX_DEPTH} messages`);
     const values: Values = into ?? new Map();
     while (!r.done) {
-      const [num, wt] = r.tag();
+      const num = r.tag();
+      const wt = r.wireType;
       if (wt === WireType.EndGroup) throw new ProtobufBodyError(`end group outside a group in ${info.name}`);
       const f = info.byNumber.get(num);
       if (!f) {
@@ -241,7 +244,8 @@ export class Decoder {
     let value: unknown;
     let seen = false;
     while (!r.done) {
-      const [num, wt] = r.tag();
+      const num = r.tag();
+      const wt = r.wireType;
       if (num === 1) {
         expectWire(info, f.num, wt, WIRE_NAMES[f.keyScalar ?? 'string']);
         key = String(readScalar(r, f.keyScalar ?? 'string'));
@@ -339,7 +343,8 @@ export class Decoder {
         let nanos = 0;
         if (r.done) return null;
         while (!r.done) {
-          const [num, wt] = r.tag();
+          const num = r.tag();
+          const wt = r.wireType;
           if (num === 1 || num === 2) {
             expectWire(msg, num, wt, WireType.Varint);
             if (num === 1) seconds = r.int64();
@@ -351,7 +356,8 @@ export class Decoder {
       case 'Duration': {
         let nanos: number | bigint = 0;
         while (!r.done) {
-          const [num, wt] = r.tag();
+          const num = r.tag();
+          const wt = r.wireType;
           if (num === 1) {
             expectWire(msg, num, wt, WireType.Varint);
             nanos = r.int64();
@@ -365,7 +371,8 @@ export class Decoder {
         // goes to. No field is the zero Quantity, "0"; an empty string is an error in Go.
         let s: string | undefined;
         while (!r.done) {
-          const [num, wt] = r.tag();
+          const num = r.tag();
+          const wt = r.wireType;
           if (num === 1) {
             expectWire(msg, num, wt, WireType.Bytes);
             s = r.string();
@@ -381,7 +388,8 @@ export class Decoder {
         let intVal = 0;
         let strVal = '';
         while (!r.done) {
-          const [num, wt] = r.tag();
+          const num = r.tag();
+          const wt = r.wireType;
           if (num === 1 || num === 2) {
             expectWire(msg, num, wt, WireType.Varint);
             if (num === 1) type = r.int64();
@@ -401,7 +409,8 @@ export class Decoder {
         // {bytes raw = 1}: embedded JSON (RawExtension: or a protobuf envelope).
         let raw: Uint8Array | undefined;
         while (!r.done) {
-          const [num, wt] = r.tag();
+          const num = r.tag();
+          const wt = r.wireType;
           if (num === 1) {
             expectWire(msg, num, wt, WireType.Bytes);
             raw = r.bytes();

@@ -217,6 +217,9 @@ export class Encoder {
         return type === 'double' ? w.double(n) : w.float(n);
       }
       default: {
+        if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0x7fffffff && type !== 'uint64') {
+          return w.uint32(v); // the common case, without a bigint
+        }
         const n = zero ? 0n : jsonInteger(v);
         const [min, max] =
           type === 'int32'

@@ -44,7 +44,8 @@ export function decodeWatchEvent(event: Uint8Array): { type: string; object: Rec
   let type = '';
   let raw: Uint8Array | undefined;
   while (!r.done) {
-    const [num, wt] = r.tag();
+    const num = r.tag();
+    const wt = r.wireType;
     if (num === 1 || num === 2) {
       if (wt !== WireType.Bytes) {
         throw new ProtobufBodyError(`field ${num} of ${WATCH_EVENT} has wire type ${wt}, expected 2`);
@@ -54,7 +55,8 @@ export function decodeWatchEvent(event: Uint8Array): { type: string; object: Rec
         // RawExtension {1 raw}
         const ext = r.sub(r.length());
         while (!ext.done) {
-          const [n, w] = ext.tag();
+          const n = ext.tag();
+          const w = ext.wireType;
           if (n === 1 && w === WireType.Bytes) raw = ext.bytes();
           else if (n === 1)
             throw new ProtobufBodyError(`field 1 of RawExtension has wire type ${w}, expected 2`);

@@ -13,10 +13,13 @@ const utf8 = new TextDecoder('utf-8'); // not fatal: invalid UTF-8 becomes U+FFF
 
 export class WireReader {
   pos: number;
+  /** The wire type of the last tag read. */
+  wireType = 0;
   /** The last varint read, as two unsigned 32-bit halves (no allocation per read). */
   private lo = 0;
   private hi = 0;
   private view: DataView | undefined;
+  private node: Buffer | undefined;
 
   constructor(
     readonly buf: Uint8Array,
@@ -55,14 +58,14 @@ export class WireReader {
     this.hi = hi >>> 0;
   }
 
-  /** A tag: [field number, wire type]. Field numbers Go rejects (<= 0) are rejected. */
-  tag(): [number, number] {
+  /** Reads a tag and returns its field number; its wire type is then in `wireType`. */
+  tag(): number {
     this.varint();
-    const wireType = this.lo & 7;
-    // Go takes int32(wire >> 3).
+    this.wireType = this.lo & 7;
+    // Go takes int32(wire >> 3) and rejects numbers <= 0.
     const fieldNum = (this.hi << 29) | (this.lo >>> 3) | 0;
-    if (fieldNum <= 0) throw new ProtobufBodyError(`illegal tag ${fieldNum} (wire type ${wireType})`);
-    return [fieldNum, wireType];
+    if (fieldNum <= 0) throw new ProtobufBodyError(`illegal tag ${fieldNum} (wire type ${this.wireType})`);
+    return fieldNum;
   }
 
   /** Go's int32 fields keep the low 32 bits of the varint. */
@@ -139,7 +142,21 @@ export class WireReader {
   }
 
   string(): string {
-    return utf8.decode(this.bytes());
+    const n = this.length();
+    const start = this.pos;
+    this.pos += n;
+    if (n < 24) {
+      // Most Kubernetes strings are short ASCII: building them here beats a decoder call.
+      let s = '';
+      for (let i = start; i < start + n; i++) {
+        const c = this.buf[i]!;
+        if (c >= 0x80) return utf8.decode(this.buf.subarray(start, start + n));
+        s += String.fromCharCode(c);
+      }
+      return s;
+    }
+    this.node ??= Buffer.from(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+    return this.node.toString('utf8', start, start + n); // invalid UTF-8 becomes U+FFFD, as with the decoder
   }
 
   /** Skips a field whose tag was just read, as Go's generated skip function does (groups included). */
@@ -175,7 +192,8 @@ export class WireReader {
       }
       if (depth === 0) return;
       if (this.done) throw new ProtobufBodyError('unterminated group');
-      wireType = this.tag()[1];
+      this.tag();
+      wireType = this.wireType;
     }
   }
 }

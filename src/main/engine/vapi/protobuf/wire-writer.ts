@@ -87,8 +87,25 @@ export class WireWriter {
   }
 
   string(s: string): void {
-    // Short strings: write, then fix the length if the guess (1 byte) was short.
-    const max = s.length * 3;
+    const len = s.length;
+    if (len < 128) {
+      // Short ASCII strings (most in Kubernetes objects) byte by byte, without a call into C++.
+      this.room(1 + len);
+      const b = this.buf;
+      let i = 0;
+      for (; i < len; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        b[this.pos + 1 + i] = c;
+      }
+      if (i === len) {
+        b[this.pos] = len;
+        this.pos += 1 + len;
+        return;
+      }
+    }
+    // Short strings: write, then the length (one byte: at most 127).
+    const max = len * 3;
     if (max < 128) {
       this.room(1 + max);
       const n = this.buf.write(s, this.pos + 1, 'utf8');

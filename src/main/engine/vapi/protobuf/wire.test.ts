@@ -34,9 +34,10 @@ describe('wire reader', () => {
   it('rejects field number 0 and skips groups', () => {
     expect(() => reader('00').tag()).toThrow(/illegal tag 0/);
     const r = reader('0b10011a0161' + '0c' + '08');
-    const [, wt] = r.tag();
-    r.skip(wt); // group 1 with a varint and a string inside
-    expect(r.tag()).toEqual([1, 0]);
+    r.tag();
+    r.skip(r.wireType); // group 1 with a varint and a string inside
+    expect(r.tag()).toBe(1);
+    expect(r.wireType).toBe(0);
     expect(() => reader('0c').skip(4)).toThrow(/end of group/);
     expect(() => reader('').skip(6)).toThrow(/illegal wire type/);
   });
@@ -52,11 +53,13 @@ describe('wire writer', () => {
       w.tag(2, 0);
       w.uint32(7);
       const r = new WireReader(w.finish(), 0, Infinity);
-      expect(r.tag()).toEqual([1, 2]);
+      expect(r.tag()).toBe(1);
+      expect(r.wireType).toBe(2);
       const body = r.bytes();
       expect(body.length).toBe(size);
       expect(body.every((b) => b === 0xab)).toBe(true);
-      expect(r.tag()).toEqual([2, 0]);
+      expect(r.tag()).toBe(2);
+      expect(r.wireType).toBe(0);
       expect(r.uint32()).toBe(7);
     }
   });
