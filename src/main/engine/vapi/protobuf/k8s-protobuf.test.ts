@@ -297,6 +297,29 @@ describe('envelope and schema', () => {
     );
   });
 
+  it('accepts packed repeated numbers and merges a message field sent twice, as Go does', () => {
+    const num = (message: string, json: string) =>
+      schema()
+        .messages.get(`k8s.io.api.core.v1.${message}`)!
+        .fields.find((f) => f.json === json)!.num;
+    const packed = field(
+      num('PodSecurityContext', 'supplementalGroups'),
+      Buffer.from([0xb8, 0x17, 0xa0, 0x1f]),
+    );
+    const spec = field(num('PodSpec', 'securityContext'), packed);
+    const meta1 = field(num('Pod', 'metadata'), field(1, 'a')); // ObjectMeta.name
+    const meta2 = field(num('Pod', 'metadata'), field(3, 'ns')); // ObjectMeta.namespace
+    const typeMeta = Buffer.concat([field(1, 'v1'), field(2, 'Pod')]);
+    const pod = Buffer.concat([meta1, field(num('Pod', 'spec'), spec), meta2]);
+    const body = Buffer.concat([Buffer.from('k8s\0', 'latin1'), field(1, typeMeta), field(2, pod)]);
+    const decoded = decodeProtobufObject(body) as {
+      metadata: Record<string, unknown>;
+      spec: { securityContext: { supplementalGroups: number[] } };
+    };
+    expect(decoded.metadata).toEqual({ name: 'a', namespace: 'ns' });
+    expect(decoded.spec.securityContext.supplementalGroups).toEqual([3000, 4000]);
+  });
+
   it('skips unknown field numbers, as Go does', () => {
     const pod = golden.objects.find((o) => o.name === 'pod-minimal')!;
     const envelope = b64(pod.protobuf);
