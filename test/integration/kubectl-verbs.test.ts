@@ -59,7 +59,12 @@ describe('kubectl 1.36 against a simulated cluster', () => {
   const a = (...args: string[]) => kubectlOk(kc.a, args);
 
   it('creates every kind a user creates with kubectl create (protobuf bodies)', async () => {
-    expect(await a('create', 'namespace', NS)).toContain(`namespace/${NS} created`);
+    // kubectl's typed clients write protobuf and want protobuf back: the log of one create shows both.
+    const traced = await kubectl(kc.a, ['create', 'namespace', NS, '-v=8']);
+    expect(traced.code).toBe(0);
+    expect(traced.stdout).toContain(`namespace/${NS} created`);
+    // Once in the request's headers, once in the answer's.
+    expect(traced.stderr.match(/Content-Type: application\/vnd\.kubernetes\.protobuf/g)).toHaveLength(2);
     expect(await a('create', 'configmap', 'cm1', '-n', NS, '--from-literal=k=v')).toContain('created');
     expect(await a('create', 'secret', 'generic', 's1', '-n', NS, '--from-literal=p=q')).toContain('created');
     expect(await a('create', 'serviceaccount', 'sa1', '-n', NS)).toContain('created');
@@ -152,15 +157,19 @@ describe('kubectl 1.36 against a simulated cluster', () => {
     expect(out).toContain('deployment.apps/cattle-cluster-agent');
     const v3 = await rawA.request('GET', '/openapi/v3', { headers: { accept: 'application/json' } });
     expect(v3.status).toBe(200);
-    const paths = (v3.json?.paths ?? {}) as Record<string, { serverRelativeURL: string }>;
+    // The apiserver labels its OpenAPI v3 index text/plain; it is JSON.
+    const index = JSON.parse(v3.body.toString('utf8')) as {
+      paths: Record<string, { serverRelativeURL: string }>;
+    };
+    const paths = index.paths;
     const apps = paths['apis/apps/v1']?.serverRelativeURL;
     expect(apps).toMatch(/^\/openapi\/v3\/apis\/apps\/v1\?hash=/);
     const group = await rawA.request('GET', apps!, { headers: { accept: 'application/json' } });
     expect(group.status).toBe(200);
-    expect(JSON.stringify(group.json)).toContain('io.k8s.api.apps.v1.Deployment');
+    expect(group.body.toString('utf8')).toContain('io.k8s.api.apps.v1.Deployment');
     const v2 = await rawA.request('GET', '/openapi/v2', { headers: { accept: 'application/json' } });
     expect(v2.status).toBe(200);
-    expect(v2.json?.swagger).toBe('2.0');
+    expect((JSON.parse(v2.body.toString('utf8')) as { swagger: string }).swagger).toBe('2.0');
   });
 
   it('a second cluster shows none of the first one’s objects', async () => {

@@ -7,6 +7,7 @@ const REASONS: Record<number, string> = {
   403: 'Forbidden',
   404: 'NotFound',
   405: 'MethodNotAllowed',
+  406: 'NotAcceptable',
   413: 'RequestEntityTooLarge',
   415: 'UnsupportedMediaType',
   429: 'TooManyRequests',
@@ -16,7 +17,15 @@ const REASONS: Record<number, string> = {
 };
 
 export function statusBody(code: number, message: string, details?: Record<string, unknown>): string {
-  return JSON.stringify({
+  return JSON.stringify(statusObject(code, message, details));
+}
+
+export function statusObject(
+  code: number,
+  message: string,
+  details?: Record<string, unknown>,
+): Record<string, unknown> {
+  return {
     kind: 'Status',
     apiVersion: 'v1',
     metadata: {},
@@ -25,7 +34,7 @@ export function statusBody(code: number, message: string, details?: Record<strin
     reason: REASONS[code] ?? 'Unknown',
     ...(details ? { details } : {}),
     code,
-  });
+  };
 }
 
 export function sendStatus(

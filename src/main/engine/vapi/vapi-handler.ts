@@ -13,7 +13,10 @@ import type { Logger } from '../telemetry/logger';
 import type { TenantCaches } from '../tenant/tenant-caches';
 import { TENANT_LABEL } from '../tenant/tenant-names';
 import type { TenantAuthenticator } from './auth/tenant-authenticator';
-import { sendStatus, statusBody } from './kube-status';
+import { writeObjectAnswer, watchContentType, watchEventBytes, watchFormat } from './answer-writer';
+import { sendStatus, statusObject } from './kube-status';
+import { bodyFormat, unsupportedBodyMessage } from './media-types';
+import { decodeProtobufObject, ProtobufBodyError } from './protobuf/k8s-protobuf';
 import type { ApiResources } from './translate/api-resources';
 import { ObjectTranslator, type Json } from './translate/object-translator';
 import { isBuiltinRbacName, TenantView } from './translate/tenant-view';
@@ -98,11 +101,7 @@ export class VirtualApiHandler {
       }
       const body = await this.readBody(req, plan, view);
       if (body === false) {
-        sendStatus(
-          res,
-          415,
-          'request bodies must be JSON or YAML (protobuf is not supported by simulated clusters)',
-        );
+        sendStatus(res, 415, unsupportedBodyMessage());
         return;
       }
       await this.forward(req, res, plan, body, view, url);
@@ -115,12 +114,16 @@ export class VirtualApiHandler {
     }
   }
 
-  /** Reads and translates the request body; false for a format we cannot translate. */
+  /**
+   * Reads and translates the request body; false for a Content-Type the
+   * apiserver refuses. A protobuf body is decoded and goes on as JSON (the
+   * translation works on objects), with its Content-Type changed to match.
+   */
   private async readBody(
     req: IncomingMessage,
     plan: Exclude<Plan, { kind: 'refuse' }>,
     view: TenantView,
-  ): Promise<Buffer | undefined | false> {
+  ): Promise<{ bytes: Buffer; contentType?: string } | undefined | false> {
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of req) {
@@ -133,23 +136,24 @@ export class VirtualApiHandler {
     }
     if (size === 0) return undefined;
     const raw = Buffer.concat(chunks);
-    if (plan.kind === 'raw') return raw;
-    const type = (req.headers['content-type'] ?? 'application/json').toLowerCase();
-    if (type.includes('protobuf')) return false;
-    if (type.includes('json-patch+json')) return raw;
+    if (plan.kind === 'raw') return { bytes: raw };
+    const format = bodyFormat(req.headers['content-type']);
+    if (format === undefined) return false;
+    if (format === 'json-patch') return { bytes: raw };
     let doc: unknown;
     try {
-      doc = type.includes('yaml') ? parseYaml(raw.toString('utf8')) : JSON.parse(raw.toString('utf8'));
+      if (format === 'protobuf') doc = decodeProtobufObject(raw);
+      else doc = format === 'yaml' ? parseYaml(raw.toString('utf8')) : JSON.parse(raw.toString('utf8'));
     } catch (err) {
-      throw Object.assign(
-        new Error(
-          `request body is not valid ${type.includes('yaml') ? 'YAML' : 'JSON'}: ${(err as Error).message}`,
-        ),
-        { statusCode: 400 },
-      );
+      const what = format === 'protobuf' ? 'protobuf' : format === 'yaml' ? 'YAML' : 'JSON';
+      const reason = err instanceof ProtobufBodyError ? err.message : (err as Error).message;
+      throw Object.assign(new Error(`request body is not valid ${what}: ${view.scrubMessage(reason)}`), {
+        statusCode: 400,
+      });
     }
-    if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return raw;
+    if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return { bytes: raw };
     const o = doc as Json;
+    const contentType = format === 'protobuf' ? 'application/json' : undefined;
     if (
       plan.resourceKind &&
       (plan.resourceKind === 'ClusterRole' || plan.resourceKind === 'ClusterRoleBinding')
@@ -164,14 +168,15 @@ export class VirtualApiHandler {
         );
       }
     }
-    return Buffer.from(JSON.stringify(new ObjectTranslator(view, plan.resourceKind).toHost(o)));
+    const bytes = Buffer.from(JSON.stringify(new ObjectTranslator(view, plan.resourceKind).toHost(o)));
+    return { bytes, contentType };
   }
 
   private forward(
     req: IncomingMessage,
     res: ServerResponse,
     plan: Exclude<Plan, { kind: 'refuse' }>,
-    body: Buffer | undefined,
+    read: { bytes: Buffer; contentType?: string } | undefined,
     view: TenantView,
     url: URL,
   ): Promise<void> {
@@ -180,8 +185,11 @@ export class VirtualApiHandler {
       if (v === undefined || DROPPED_HEADERS.has(k) || k.startsWith('impersonate-')) continue;
       headers[k] = Array.isArray(v) ? v.join(', ') : v;
     }
+    const clientAccept = headers.accept;
     // Answers must be JSON to be translated.
     if (plan.kind === 'translate') headers.accept = jsonOnly(headers.accept);
+    const body = read?.bytes;
+    if (read?.contentType) headers['content-type'] = read.contentType;
     if (body) headers['content-length'] = String(body.length);
     const watching = /^(1|true)$/.test(url.searchParams.get('watch') ?? '') || Boolean(req.headers.upgrade);
 
@@ -223,20 +231,25 @@ export class VirtualApiHandler {
         }
         const translator = new ObjectTranslator(view, plan.resourceKind);
         if (watching && status === 200 && plan.kind === 'translate') {
-          res.writeHead(200, outHeaders);
+          const format = watchFormat(clientAccept);
+          res.writeHead(200, { ...outHeaders, 'content-type': watchContentType(format) });
           // A watch may be quiet for a long time: the client needs the headers now.
           res.flushHeaders();
           const lines = createInterface({ input: up, crlfDelay: Infinity });
           lines.on('line', (line) => {
             if (!line.trim()) return;
             const event = JSON.parse(line) as { type: string; object: Json };
-            if (event.type !== 'ERROR' && event.type !== 'BOOKMARK') {
+            if (event.type === 'ERROR') event.object = translator.toTenant(event.object) ?? event.object;
+            else if (event.type !== 'BOOKMARK') {
               const t = translator.toTenant(event.object);
               if (!t) return;
               if (t.kind === 'Table' && Array.isArray(t.rows) && t.rows.length === 0) return;
               event.object = t;
             }
-            res.write(`${JSON.stringify(event)}\n`);
+            const bytes = watchEventBytes(format, event);
+            // A protobuf-only client cannot be given this object: end the watch, it will relist.
+            if (bytes === undefined) res.destroy();
+            else res.write(bytes);
           });
           // readline re-emits its input's errors (an aborted upstream): the watch just ends.
           lines.on('error', () => res.destroy());
@@ -250,7 +263,6 @@ export class VirtualApiHandler {
         up.on('data', (c: Buffer) => chunks.push(c));
         up.once('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
-          let out = text;
           let code = status;
           if (String(answer.headers['content-type'] ?? '').includes('json') && text) {
             const parsed = JSON.parse(text) as Json;
@@ -267,17 +279,20 @@ export class VirtualApiHandler {
               t = undefined;
             if (t === undefined) {
               code = 404;
-              out = statusBody(
+              t = statusObject(
                 404,
                 `${plan.resourceLabel} ${JSON.stringify(plan.notFoundName ?? '')} not found`,
-                { name: plan.notFoundName, kind: plan.resourceLabel },
+                {
+                  name: plan.notFoundName,
+                  kind: plan.resourceLabel,
+                },
               );
-            } else {
-              out = JSON.stringify(t);
             }
+            writeObjectAnswer(res, code, outHeaders, t, clientAccept);
+          } else {
+            res.writeHead(code, { ...outHeaders, 'content-length': Buffer.byteLength(text) });
+            res.end(text);
           }
-          res.writeHead(code, { ...outHeaders, 'content-length': Buffer.byteLength(out) });
-          res.end(out);
           resolve();
         });
       }, reject);

@@ -76,9 +76,9 @@ export class ObjectTranslator {
       });
       return o;
     }
+    if (kind === 'Status') return this.statusToTenant(o);
     const m = meta(o);
     if (!m) return o;
-    if (kind === 'Status') return this.statusToTenant(o);
     if (kind === 'Namespace') return this.namespaceToTenant(o, m);
     if (kind === 'Node' && labelsOf(m)?.[TENANT_LABEL] !== this.view.tenant) return undefined;
     if (kind && OWNED_CLUSTER_KINDS.has(kind)) {
@@ -137,6 +137,13 @@ export class ObjectTranslator {
     if (typeof o.message === 'string') o.message = this.view.scrubMessage(o.message);
     const details = o.details as Json | undefined;
     if (details && typeof details.name === 'string') details.name = this.view.scrubMessage(details.name);
+    // Invalid answers list a cause per field: "metadata.namespace: ... rc-1-team-a-ee6653 ...".
+    if (details && Array.isArray(details.causes)) {
+      for (const cause of details.causes as Json[]) {
+        for (const key of ['message', 'field'] as const)
+          if (typeof cause[key] === 'string') cause[key] = this.view.scrubMessage(cause[key]);
+      }
+    }
     return o;
   }
 

@@ -24,6 +24,8 @@ const recentlyCreated = new Map<string, { tenant: string; ns: string }>();
 
 export class TenantView {
   readonly ownedPrefix: string;
+  /** Host names this request mapped, so errors about namespaces that do not exist read in the tenant's names too. */
+  private readonly mapped = new Map<string, string>();
 
   constructor(
     readonly tenant: string,
@@ -33,7 +35,9 @@ export class TenantView {
   }
 
   hostNs(ns: string): string {
-    return hostNamespace(this.tenant, ns);
+    const host = hostNamespace(this.tenant, ns);
+    this.mapped.set(host, ns);
+    return host;
   }
 
   /** The tenant's name for a host namespace, or undefined when it is not this tenant's. */
@@ -84,6 +88,7 @@ export class TenantView {
   /** Rewrites host namespace and owned names in a message (errors) to the tenant's names. */
   scrubMessage(text: string): string {
     let out = text.split(this.ownedPrefix).join('');
+    for (const [host, ns] of this.mapped) if (out.includes(host)) out = out.split(host).join(ns);
     for (const host of this.hostNamespaces()) {
       const ns = this.tenantNs(host);
       if (ns && out.includes(host)) out = out.split(host).join(ns);
