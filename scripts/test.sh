@@ -40,6 +40,11 @@ go_suite() {
   echo $? >"$results/goexit-$1"
 }
 
+# The bundled protobuf schema must be what k8s.io/api at the pinned version says.
+schema_current() {
+  bash scripts/gen-protobuf-schema.sh && git diff --exit-code --stat -- src/main/engine/vapi/protobuf
+}
+check protobuf-schema schema_current
 check lint npx eslint . --max-warnings 0
 check format npx prettier --check .
 check typecheck npm run --silent typecheck
