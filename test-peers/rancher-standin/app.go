@@ -29,6 +29,8 @@ type App struct {
 	// Targeted tunnel refusals and a failing v3 API (control_refusals.go).
 	refusals   TunnelRefusals
 	apiFailure APIFailure
+	// What GET /v3/settings/cacerts serves instead of the real CA (POST /tamper-cacerts).
+	cacertsOverride CACertsOverride
 	// The admin token and clusterdeploy's system tokens; the admin token's user.
 	tokens      *tokenRegistry
 	adminUserID string
@@ -72,7 +74,11 @@ func (a *App) routes() http.Handler {
 // handleCACerts serves the cacerts setting the agent's run.sh downloads
 // and hashes (sha256(value + "\n") must equal CATTLE_CA_CHECKSUM).
 func (a *App) handleCACerts(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, a.settingResource("cacerts", a.pki.CAPEM, r))
+	value := a.pki.CAPEM
+	if v, ok := a.cacertsOverride.get(); ok {
+		value = v
+	}
+	writeJSON(w, http.StatusOK, a.settingResource("cacerts", value, r))
 }
 
 func (a *App) handleSetting(w http.ResponseWriter, r *http.Request) {

@@ -222,6 +222,17 @@ func (a *App) controlRoutes() http.Handler {
 		until := a.apiFailure.Set(time.Duration(body.Seconds*float64(time.Second)), body.Code)
 		writeJSON(w, http.StatusOK, map[string]any{"failUntil": until, "code": body.Code})
 	})
+	mux.HandleFunc("POST /tamper-cacerts", func(w http.ResponseWriter, r *http.Request) {
+		var body struct {
+			Value *string `json:"value"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&body); err != nil || body.Value == nil {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": `body must be {"value": "<PEM>"} ("" serves the real CA again)`})
+			return
+		}
+		a.cacertsOverride.Set(*body.Value)
+		writeJSON(w, http.StatusOK, map[string]bool{"tampered": *body.Value != ""})
+	})
 	mux.HandleFunc("POST /fail-manifests", func(w http.ResponseWriter, r *http.Request) {
 		var body struct {
 			Count int64 `json:"count"`

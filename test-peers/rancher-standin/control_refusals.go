@@ -113,3 +113,25 @@ func (f *APIFailure) active() (int, bool) {
 	defer f.mu.Unlock()
 	return f.code, time.Now().Before(f.until)
 }
+
+// CACertsOverride makes GET /v3/settings/cacerts serve another value than
+// the CA the stand-in signs with (POST /tamper-cacerts), as a man in the
+// middle or another Rancher would: the import manifest's CATTLE_CA_CHECKSUM
+// then no longer matches what the agent downloads.
+type CACertsOverride struct {
+	mu    sync.Mutex
+	value string
+}
+
+// Set serves value instead of the real CA; "" serves the real CA again.
+func (o *CACertsOverride) Set(value string) {
+	o.mu.Lock()
+	o.value = value
+	o.mu.Unlock()
+}
+
+func (o *CACertsOverride) get() (string, bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.value, o.value != ""
+}

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"crypto/sha256"
 	"crypto/tls"
 	"encoding/base64"
+	"encoding/hex"
 	"io"
 	"net/http"
 	"strings"
@@ -117,5 +119,29 @@ func TestFailingAPI(t *testing.T) {
 	time.Sleep(600 * time.Millisecond)
 	if code, _ := s.api("GET", "/v3/clusters/"+id, nil); code != 200 {
 		t.Errorf("v3 after the window: %d", code)
+	}
+}
+
+func TestTamperedCACerts(t *testing.T) {
+	s := startStandin(t, "")
+	if code, _ := s.control("POST", "/tamper-cacerts", map[string]any{}); code != 400 {
+		t.Errorf("no value: %d, want 400", code)
+	}
+	other := "-----BEGIN CERTIFICATE-----\nnot the stand-in's CA\n-----END CERTIFICATE-----"
+	if code, _ := s.control("POST", "/tamper-cacerts", map[string]any{"value": other}); code != 200 {
+		t.Fatalf("tamper: %d", code)
+	}
+	_, cacerts := s.do("GET", s.URL+"/v3/settings/cacerts", nil, "")
+	if cacerts["value"] != other {
+		t.Errorf("tampered cacerts: %v", cacerts["value"])
+	}
+	// The manifests keep naming the real CA: an agent's check now fails.
+	_, info := s.control("GET", "/info", nil)
+	if sum := sha256.Sum256([]byte(other + "\n")); info["caChecksum"] == hex.EncodeToString(sum[:]) {
+		t.Error("the manifest checksum followed the tampered value")
+	}
+	s.control("POST", "/tamper-cacerts", map[string]any{"value": ""})
+	if _, cacerts := s.do("GET", s.URL+"/v3/settings/cacerts", nil, ""); cacerts["value"] != strings.TrimRight(s.CAPEM, "\n") {
+		t.Errorf("real CA again: %v", cacerts["value"])
 	}
 }
