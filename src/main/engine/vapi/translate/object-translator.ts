@@ -23,6 +23,22 @@ function labelsOf(m: Json | undefined): Record<string, string> | undefined {
   return typeof l === 'object' && l !== null ? (l as Record<string, string>) : undefined;
 }
 
+function ownerReferences(m: Json | undefined): Json[] {
+  const refs = m?.ownerReferences;
+  return Array.isArray(refs) ? (refs as Json[]).filter((r) => typeof r === 'object' && r !== null) : [];
+}
+
+function isRbacOwner(ref: Json): boolean {
+  return (
+    OWNED_CLUSTER_KINDS.has(String(ref.kind)) &&
+    String(ref.apiVersion).startsWith('rbac.authorization.k8s.io/')
+  );
+}
+
+function isNamespaceOwner(ref: Json): boolean {
+  return ref.kind === 'Namespace' && ref.apiVersion === 'v1';
+}
+
 export class ObjectTranslator {
   /**
    * `resourceKind` is the kind of the resource the request is about: list
@@ -61,6 +77,7 @@ export class ObjectTranslator {
       m.namespace = this.view.hostNs(m.namespace);
     }
     this.bindingsToHost(o);
+    this.ownersToHost(m);
     if (Array.isArray(o.items)) o.items = (o.items as Json[]).map((i) => this.toHost(i));
     return o;
   }
@@ -93,6 +110,7 @@ export class ObjectTranslator {
       m.namespace = ns;
     }
     this.bindingsToTenant(o);
+    this.ownersToTenant(m);
     this.eventToTenant(o);
     this.tokenSecretToTenant(o);
     return o;
@@ -156,6 +174,29 @@ export class ObjectTranslator {
     const ref = o.roleRef as Json | undefined;
     if (ref?.kind === 'ClusterRole' && typeof ref.name === 'string')
       ref.name = this.view.roleRefToHost(ref.name);
+  }
+
+  /**
+   * Owner references to cluster-scoped owners name them as the tenant does.
+   * The main cluster's garbage collector looks an owner up by name and
+   * deletes what it owns when it is missing: Rancher's impersonation
+   * ServiceAccount, owned by ClusterRole `cattle-impersonation-<user>`, was
+   * collected at once (and its token Secret with it) until these were mapped.
+   */
+  private ownersToHost(m: Json | undefined): void {
+    for (const ref of ownerReferences(m)) {
+      if (typeof ref.name !== 'string') continue;
+      if (isRbacOwner(ref)) ref.name = this.view.roleRefToHost(ref.name);
+      else if (isNamespaceOwner(ref)) ref.name = this.view.hostNs(ref.name);
+    }
+  }
+
+  private ownersToTenant(m: Json | undefined): void {
+    for (const ref of ownerReferences(m)) {
+      if (typeof ref.name !== 'string') continue;
+      if (isRbacOwner(ref)) ref.name = this.view.roleRefFromHost(ref.name);
+      else if (isNamespaceOwner(ref)) ref.name = this.view.tenantNs(ref.name) ?? ref.name;
+    }
   }
 
   private bindingsToTenant(o: Json): void {
