@@ -52,7 +52,8 @@ export interface RequestChannels {
   'clusters.list': { request: void; response: ClusterRecord[] };
   'clusters.get': { request: { name: string }; response: ClusterRecord };
   'clusters.create': { request: CreateClusterRequest; response: ClusterRecord };
-  'clusters.delete': { request: { name: string }; response: { name: string } };
+  /** `note` when the agent finished a removal Rancher did not finish in time. */
+  'clusters.delete': { request: { name: string }; response: { name: string; note?: string } };
   'clusters.retry': { request: { name: string }; response: ClusterRecord };
   'clusters.import': { request: { name: string }; response: ClusterRecord };
   'batches.create': { request: CreateBatchRequest; response: BatchStatus };

@@ -178,7 +178,8 @@ export class Engine {
             this.metrics.tunnelsChanged(this.registry.get(name).tunnels, tunnels);
             this.registry.update(name, { tunnels });
           },
-          onGone: (name, why) => void this.lifecycle.removeGone(name, why),
+          onGone: (name, why, rancherRemoving) => void this.lifecycle.removeGone(name, why, rancherRemoving),
+          onNote: (name, note) => this.lifecycle.note(name, note),
           observers: this.inspector,
           shapeTunnel: (name, stream) => this.faultInjection.shapeTunnel(name, stream),
           onRancherState: (name, rancherState) => {
@@ -809,8 +810,8 @@ export class Engine {
       return record;
     },
     'clusters.delete': async ({ name }) => {
-      await this.lifecycle.delete(name);
-      return { name };
+      const { note } = await this.lifecycle.delete(name);
+      return note ? { name, note } : { name };
     },
     'clusters.retry': async ({ name }) => this.lifecycle.retry(name),
     'clusters.import': async ({ name }) => this.lifecycle.importLater(name),

@@ -3,7 +3,7 @@
  *   POST   /clusters {"name":"..."}  201 {"success":true,"message":...,"clusterID":...}
  *   GET    /clusters                 {"clusters":[names],"count":N}
  *   GET    /clusters/{name}          the record, or 404
- *   DELETE /clusters/{name}          {"success":true}, or 404
+ *   DELETE /clusters/{name}          {"success":true} (plus "note" when Rancher did not finish its removal in time), or 404
  *   GET    /healthz                  ok
  * plus: POST /clusters also takes "template" (a preset name or template
  * object); POST /clusters/{name}/retry; POST /clusters/batch (202, a batch);
@@ -155,8 +155,8 @@ export async function handleRestRequest(
         return true;
       }
       if (method === 'DELETE') {
-        await engine.handle('clusters.delete', { name });
-        sendJson(res, 200, { success: true });
+        const { note } = await engine.handle('clusters.delete', { name });
+        sendJson(res, 200, note ? { success: true, note } : { success: true });
         return true;
       }
       return methodNotAllowed(res, 'GET, DELETE');

@@ -15,6 +15,11 @@ import { Semaphore } from '../util/semaphore';
 import type { ClusterRegistry } from './cluster-registry';
 import { resolveTemplateSpec } from './resolve-template-spec';
 
+/** What a deletion tells its caller: a note when the agent had to finish without Rancher. */
+export interface DeleteResult {
+  note?: string;
+}
+
 export interface LifecycleDeps {
   registry: ClusterRegistry;
   logger: Logger;
@@ -40,6 +45,8 @@ export class ClusterLifecycle {
   private readonly touched = new Set<string>();
   /** A batch's own concurrency limit, for its clusters (also on retry). */
   private readonly groupSlots = new Map<string, Semaphore>();
+  /** Removals under way (asked for here, or confirmed in Rancher), so a second request joins the first. */
+  private readonly removals = new Map<string, Promise<DeleteResult>>();
   private readonly slots: Semaphore;
 
   constructor(private readonly deps: LifecycleDeps) {
@@ -139,31 +146,64 @@ export class ClusterLifecycle {
     return this.deps.registry.get(name);
   }
 
-  /** Rancher no longer has the cluster: stop its tunnels and remove it here too. */
-  async removeGone(name: string, why: string): Promise<void> {
-    if (!this.deps.registry.has(name) || this.deps.registry.get(name).status === 'deleting') return;
-    this.deps.logger.warn(
-      { cluster: name },
+  /**
+   * Rancher confirmed the cluster is deleted there (404, or `removing`):
+   * remove it here too. While Rancher is still removing it, its tunnels stay
+   * up for Rancher's cleanup (within RancherRemovalWaitSeconds).
+   */
+  async removeGone(name: string, why: string, rancherRemoving = false): Promise<void> {
+    if (!this.deps.registry.has(name) || this.removals.has(name)) return;
+    if (this.deps.registry.get(name).status === 'deleting') return;
+    const run = this.runRemoveGone(name, why, rancherRemoving).finally(() => this.removals.delete(name));
+    this.removals.set(
+      name,
+      run.then(() => ({})),
+    );
+    await run;
+  }
+
+  private async runRemoveGone(name: string, why: string, rancherRemoving: boolean): Promise<void> {
+    const { registry, logger } = this.deps;
+    const rancherId = registry.get(name).rancherId;
+    logger.warn(
+      { cluster: name, rancherId },
       `Cluster ${name} was deleted in Rancher (${why}): removing it here`,
     );
-    this.deps.registry.setStatus(name, 'deleting');
+    registry.setStatus(name, 'deleting');
+    this.note(
+      name,
+      rancherRemoving
+        ? `deleted in Rancher: ${why}; its tunnels stay up until Rancher has finished`
+        : `deleted in Rancher: ${why}; removing it here`,
+    );
     await this.cancel(name);
-    await this.deps.rancher()?.stopTunnels(name);
-    this.deps.rancher()?.forget(name);
+    const rancher = this.deps.rancher();
+    if (rancher && rancherRemoving && rancherId) {
+      const outcome = await rancher.awaitRancherRemoval(name, rancherId, (text) => this.note(name, text));
+      if (outcome.note) this.note(name, outcome.note);
+    }
+    await rancher?.stopTunnels(name);
+    rancher?.forget(name);
     try {
       await (await this.deps.tenants()).delete(name);
       await this.deps.forgetApi?.(name);
       this.templates.delete(name);
       this.touched.delete(name);
       this.groupSlots.delete(name);
-      this.deps.registry.remove(name);
+      registry.remove(name);
     } catch (err) {
-      this.deps.registry.setStatus(
+      registry.setStatus(
         name,
         'failed',
         `cleanup after deletion in Rancher failed: ${(err as Error).message}`,
       );
     }
+  }
+
+  /** The note a cluster shows in the UI and REST (why it is suspected, where its removal is). */
+  note(name: string, note: string | undefined): void {
+    if (!this.deps.registry.has(name) || this.deps.registry.get(name).message === note) return;
+    this.deps.registry.update(name, { message: note });
   }
 
   retry(name: string): ClusterRecord {
@@ -216,16 +256,39 @@ export class ClusterLifecycle {
     await run.done;
   }
 
-  /** Removes everything the cluster made, then the record. Works half-way through creation too. */
-  async delete(name: string): Promise<void> {
+  /**
+   * Removes everything the cluster made, then the record. Works half-way
+   * through creation too. In Rancher's order: Rancher is asked to remove the
+   * cluster and gets to run its removal through the cluster's tunnels; then
+   * the tunnels close and the cluster's objects go. A second request while
+   * one runs joins it.
+   */
+  async delete(name: string): Promise<DeleteResult> {
+    const running = this.removals.get(name);
+    if (running) return running;
     this.deps.registry.get(name);
-    this.deps.registry.setStatus(name, 'deleting');
-    this.deps.logger.info({ cluster: name }, `Deleting cluster ${name}`);
+    const run = this.runDelete(name).finally(() => this.removals.delete(name));
+    this.removals.set(name, run);
+    return run;
+  }
+
+  private async runDelete(name: string): Promise<DeleteResult> {
+    const { registry, logger } = this.deps;
+    registry.setStatus(name, 'deleting');
+    this.note(name, undefined);
+    logger.info({ cluster: name }, `Deleting cluster ${name}`);
     await this.cancel(name);
+    let result: DeleteResult = {};
     try {
       const rancher = this.deps.rancher();
-      const rancherId = this.deps.registry.get(name).rancherId;
-      if (rancher) await rancher.deleteInRancher(name, rancherId);
+      const rancherId = registry.get(name).rancherId;
+      if (rancher) {
+        const outcome = await rancher.removeFromRancher(name, rancherId, (text) => this.note(name, text));
+        if (outcome?.note) {
+          result = { note: outcome.note };
+          this.note(name, outcome.note);
+        }
+      }
       // A cluster that never reached provisioning has nothing to remove.
       if (this.touched.has(name)) {
         const tenants = await this.deps.tenants();
@@ -233,7 +296,8 @@ export class ClusterLifecycle {
       }
     } catch (err) {
       const message = `delete failed: ${(err as Error).message}`;
-      this.deps.registry.setStatus(name, 'failed', message);
+      this.note(name, undefined);
+      registry.setStatus(name, 'failed', message);
       throw new EngineError('unavailable', `cluster ${name}: ${message}`);
     }
     await this.deps.forgetApi?.(name);
@@ -241,8 +305,9 @@ export class ClusterLifecycle {
     this.specs.delete(name);
     this.touched.delete(name);
     this.groupSlots.delete(name);
-    this.deps.registry.remove(name);
-    this.deps.logger.info({ cluster: name }, `Cluster ${name} deleted`);
+    registry.remove(name);
+    logger.info({ cluster: name }, `Cluster ${name} deleted${result.note ? ` (${result.note})` : ''}`);
+    return result;
   }
 
   private async run(name: string, signal: AbortSignal): Promise<void> {
@@ -270,7 +335,12 @@ export class ClusterLifecycle {
       // A cluster made with import off stays out of Rancher until `importLater`.
       const rancher = registry.get(name).localOnly ? undefined : this.deps.rancher();
       if (rancher && !rancher.hasTunnels(name)) {
-        const rancherId = await rancher.importCluster(name, (s) => registry.setStatus(name, s), signal);
+        const rancherId = await rancher.importCluster(
+          name,
+          (s) => registry.setStatus(name, s),
+          signal,
+          (text) => registry.setStepProgress(name, text),
+        );
         registry.update(name, { rancherId });
       }
       signal.throwIfAborted();

@@ -22,6 +22,12 @@ export interface AgentConfig {
   RancherInsecure: boolean;
   /** How often Rancher's cluster list is read: to notice clusters deleted there and show Rancher's state of each. */
   RancherDeletionWatchSeconds: number;
+  /** How long a new cluster's registration token is retried while Rancher has not made the cluster's namespace. */
+  RancherNamespaceWaitSeconds: number;
+  /** How long a deletion waits for Rancher to finish removing the cluster (tunnels kept up) before finishing locally. */
+  RancherRemovalWaitSeconds: number;
+  /** The longest wait between a tunnel's reconnect attempts (exponential backoff with full jitter up to this). */
+  TunnelBackoffMaxSeconds: number;
   /** Tunnel connects per second across all clusters (reconnect storms stay under it). */
   ConnectRatePerSecond: number;
   /** Port of the REST API and web UI. */
@@ -64,6 +70,9 @@ export function defaultConfig(home = homedir()): AgentConfig {
     RancherCACert: '',
     RancherInsecure: false,
     RancherDeletionWatchSeconds: 15,
+    RancherNamespaceWaitSeconds: 60,
+    RancherRemovalWaitSeconds: 120,
+    TunnelBackoffMaxSeconds: 60,
     ConnectRatePerSecond: 20,
     ListenPort: 9090,
     ListenAddress: '127.0.0.1',
@@ -175,6 +184,9 @@ const PARSERS: Record<ConfigKey, Parser> = {
   RancherCACert: text,
   RancherInsecure: bool,
   RancherDeletionWatchSeconds: positiveNumber(86_400),
+  RancherNamespaceWaitSeconds: positiveNumber(3_600),
+  RancherRemovalWaitSeconds: positiveNumber(3_600),
+  TunnelBackoffMaxSeconds: positiveNumber(3_600),
   ConnectRatePerSecond: positiveNumber(10_000),
   ListenPort: port,
   ListenAddress: text,

@@ -11,6 +11,7 @@ import { Agent, request as httpsRequest } from 'node:https';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 import { describeNetworkError, RancherError } from './rancher-errors';
+import { userAgent } from './user-agent';
 
 export interface RancherClientOptions {
   url: string;
@@ -34,6 +35,38 @@ export interface RegistrationToken {
   token: string;
   clusterId: string;
   manifestUrl: string;
+}
+
+export interface RegistrationTokenOptions {
+  /**
+   * How long POST /v3/clusterregistrationtokens is retried while Rancher
+   * answers 404 for the cluster's namespace, which it creates asynchronously
+   * after POST /v3/clusters returned.
+   */
+  namespaceWaitMs?: number;
+  /** How long to wait for Rancher to fill the token's manifestUrl. */
+  manifestWaitMs?: number;
+  /** Where waiting for the namespace is reported (the import step's progress). */
+  onProgress?: (text: string) => void;
+  signal?: AbortSignal;
+  /** Delay before POST attempt `attempt + 1` (tests shorten it). */
+  retryDelayMs?: (attempt: number) => number;
+}
+
+/** Backoff between registration-token POSTs: 0.5, 1, 2, 4 s, then 5 s, each 50-100 % of that. */
+function namespaceRetryDelay(attempt: number): number {
+  return Math.min(5000, 500 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
+}
+
+/**
+ * Rancher's answer while a new cluster's namespace does not exist yet
+ * (`namespaces "c-xxxxx" not found`, HTTP 404): the cluster is fine, its
+ * namespace is still being made.
+ */
+export function isNamespaceMissing(err: unknown, clusterId: string): boolean {
+  if (!(err instanceof RancherError) || err.status !== 404) return false;
+  const id = clusterId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`namespaces(\\.[a-z.]+)? "?${id}"? not found`, 'i').test(err.rancherMessage);
 }
 
 interface Collection<T> {
@@ -117,33 +150,74 @@ export class RancherClient {
     }
   }
 
-  /** The cluster's registration token, made if missing, once Rancher has filled its manifest URL. */
+  /**
+   * The cluster's registration token once Rancher has filled its manifest
+   * URL: one Rancher already has for the cluster (made by an earlier attempt
+   * or by Rancher itself) is reused, otherwise one is made. A new cluster's
+   * namespace appears a moment after POST /v3/clusters returns; until it
+   * does Rancher answers the token POST with 404 `namespaces "c-xxxxx" not
+   * found`, which is retried with backoff for `namespaceWaitMs`.
+   */
   async registrationToken(
     clusterId: string,
-    timeoutMs = 60_000,
-    signal?: AbortSignal,
+    options: RegistrationTokenOptions = {},
   ): Promise<RegistrationToken> {
+    const { signal, onProgress } = options;
+    const namespaceWaitMs = options.namespaceWaitMs ?? 60_000;
+    const manifestWaitMs = options.manifestWaitMs ?? 60_000;
+    const retryDelay = options.retryDelayMs ?? namespaceRetryDelay;
     const path = `/v3/clusterregistrationtokens?clusterId=${encodeURIComponent(clusterId)}`;
-    let tokens = await this.listAll<RegistrationToken>(path);
-    if (!tokens.some((t) => t.token)) {
-      await this.call('POST', '/v3/clusterregistrationtokens', {
-        type: 'clusterRegistrationToken',
-        clusterId,
-      });
+    const list = async (): Promise<RegistrationToken[]> => {
+      try {
+        return await this.listAll<RegistrationToken>(path);
+      } catch (err) {
+        if (isNamespaceMissing(err, clusterId)) return [];
+        throw err;
+      }
+    };
+    const started = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      if ((await list()).some((t) => t.token)) break;
+      signal?.throwIfAborted();
+      try {
+        await this.call('POST', '/v3/clusterregistrationtokens', {
+          type: 'clusterRegistrationToken',
+          clusterId,
+        });
+        break;
+      } catch (err) {
+        if (!isNamespaceMissing(err, clusterId)) throw err;
+        const waited = Date.now() - started;
+        const delay = Math.min(retryDelay(attempt), Math.max(0, namespaceWaitMs - waited));
+        if (waited >= namespaceWaitMs) {
+          throw new RancherError(
+            `Rancher did not create the namespace of cluster ${clusterId} within ${seconds(namespaceWaitMs)}: ` +
+              `POST /v3/clusterregistrationtokens answered 404 (${(err as RancherError).rancherMessage}) ${attempt} times. ` +
+              'Rancher may be overloaded; RancherNamespaceWaitSeconds sets how long to wait',
+            404,
+            (err as RancherError).rancherCode,
+            (err as RancherError).rancherMessage,
+          );
+        }
+        onProgress?.(
+          `waiting for Rancher to create namespace ${clusterId} (POST /v3/clusterregistrationtokens: 404, ` +
+            `attempt ${attempt}, ${seconds(waited)} of ${seconds(namespaceWaitMs)})`,
+        );
+        await sleep(delay, signal);
+      }
     }
-    const deadline = Date.now() + timeoutMs;
+    const deadline = Date.now() + manifestWaitMs;
     for (;;) {
-      tokens = await this.listAll<RegistrationToken>(path);
-      const ready = tokens.find((t) => t.token && t.manifestUrl);
+      const ready = (await list()).find((t) => t.token && t.manifestUrl);
       if (ready) return ready;
       if (Date.now() > deadline) {
         throw new RancherError(
-          `Rancher has not filled the registration token's manifestUrl for ${clusterId} after ${timeoutMs / 1000}s: ` +
+          `Rancher has not filled the registration token's manifestUrl for ${clusterId} after ${seconds(manifestWaitMs)}: ` +
             "is Rancher's server-url setting set?",
         );
       }
       signal?.throwIfAborted();
-      await new Promise((r) => setTimeout(r, 500));
+      await sleep(500, signal);
     }
   }
 
@@ -226,23 +300,27 @@ export class RancherClient {
         `Rancher refused the API token (401 on ${where}): check BearerToken / RANCHER_TOKEN`,
         status,
         code,
+        message,
       );
     if (status === 403)
       return new RancherError(
         `the API token may not do this in Rancher (403 on ${where}): it needs rights to create clusters`,
         status,
         code,
+        message,
       );
     if (status === 404)
       return new RancherError(
         `not found in Rancher (404 on ${where})${message ? `: ${message}` : ''}`,
         status,
         code,
+        message,
       );
     return new RancherError(
       `Rancher answered ${status} on ${where}${code ? ` (${code})` : ''}: ${message}`,
       status,
       code,
+      message,
     );
   }
 
@@ -253,7 +331,7 @@ export class RancherClient {
     auth: boolean,
   ): Promise<{ status: number; body: string }> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': userAgent() };
     if (auth) headers.authorization = `Bearer ${this.options.token}`;
     if (payload !== undefined) {
       headers['content-type'] = 'application/json';
@@ -287,6 +365,26 @@ export class RancherClient {
       req.end(payload);
     });
   }
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`;
+}
+
+/** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason as Error);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal?.reason as Error);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 function pathOf(next: string): string {

@@ -7,6 +7,8 @@ export class RancherError extends EngineError {
     readonly status = 0,
     /** Rancher's error code (NotUnique, NotFound, ...), when it gave one. */
     readonly rancherCode = '',
+    /** Rancher's own message, as it gave it (e.g. `namespaces "c-xxxxx" not found`). */
+    readonly rancherMessage = '',
   ) {
     super(
       status === 401 || status === 403 ? 'unauthorized' : status === 404 ? 'not_found' : 'unavailable',

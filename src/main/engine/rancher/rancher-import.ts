@@ -1,7 +1,9 @@
 /**
  * Importing one simulated cluster into Rancher, step by step with the seed's
  * status words: getting_yaml (create or adopt the Rancher cluster, get its
- * registration token and manifest), applying_yaml (the manifest, unchanged,
+ * registration token, waiting while Rancher makes the cluster's namespace,
+ * then the manifest, and check Rancher's CA against the manifest's checksum
+ * as the real agent does before it connects), applying_yaml (the manifest, unchanged,
  * through the cluster's own API), waiting_service_account (the cattle service
  * account's token, from a token Secret as Rancher's agent ensures one), and
  * testing_api (that token works against the cluster's API, as Rancher will use it).
@@ -10,6 +12,7 @@ import type { ClusterStatus } from '../../../shared/cluster';
 import type { Logger } from '../telemetry/logger';
 import type { InProcessKubeClient } from '../vapi/in-process-client';
 import { applyManifest } from '../vapi/manifest-apply';
+import { checkRancherCa } from './ca-checksum';
 import type { RancherClient } from './rancher-client';
 import { RancherError } from './rancher-errors';
 
@@ -27,12 +30,18 @@ export interface ImportContext {
   /** A client of the same API with another bearer token. */
   apiWithToken: (token: string) => InProcessKubeClient;
   setStatus: (status: ClusterStatus) => void;
+  /** Progress inside the current step (e.g. waiting for Rancher to make the cluster's namespace). */
+  setProgress?: (text: string) => void;
   /** Called as soon as the Rancher cluster exists, so a failure later can remove it. */
   onCreated?: (rancherId: string) => void;
   logger: Logger;
   signal: AbortSignal;
   /** How long to wait for the service-account token. */
   tokenTimeoutMs?: number;
+  /** How long the registration token POST is retried while Rancher has not made the cluster's namespace. */
+  namespaceWaitMs?: number;
+  /** RancherInsecure: a CA checksum mismatch is a loud warning instead of a failure. */
+  insecure?: boolean;
 }
 
 const TOKEN_SECRET = 'cattle-token';
@@ -44,8 +53,34 @@ export async function importIntoRancher(ctx: ImportContext): Promise<ImportedClu
   const cluster = await client.createCluster(name);
   ctx.onCreated?.(cluster.id);
   logger.info({ cluster: name, rancherId: cluster.id }, `Cluster ${name} is ${cluster.id} in Rancher`);
-  const token = await client.registrationToken(cluster.id, 60_000, signal);
+  let waitedForNamespace = false;
+  const token = await client.registrationToken(cluster.id, {
+    signal,
+    ...(ctx.namespaceWaitMs !== undefined ? { namespaceWaitMs: ctx.namespaceWaitMs } : {}),
+    onProgress: (text) => {
+      if (!waitedForNamespace)
+        logger.info({ cluster: name, rancherId: cluster.id }, `Cluster ${name}: ${text}`);
+      waitedForNamespace = true;
+      ctx.setProgress?.(text);
+    },
+  });
+  if (waitedForNamespace) {
+    logger.info(
+      { cluster: name, rancherId: cluster.id },
+      `Cluster ${name}: Rancher has made namespace ${cluster.id}; registration token ready`,
+    );
+    ctx.setProgress?.(`namespace ${cluster.id} ready in Rancher`);
+  }
   const manifest = await client.downloadManifest(token.manifestUrl);
+  signal.throwIfAborted();
+  await checkRancherCa({
+    cluster: name,
+    rancherUrl: client.baseUrl.origin,
+    manifest,
+    cacerts: () => client.caCerts(),
+    insecure: ctx.insecure ?? false,
+    logger,
+  });
   signal.throwIfAborted();
 
   ctx.setStatus('applying_yaml');

@@ -1,23 +1,29 @@
 /**
  * Everything between the engine and one Rancher server: the v3 client, the
  * import of each cluster, its two tunnels kept up under one global connect
- * rate, and the deletion watcher. The credentials a tunnel needs
- * (registration token, service-account token) live in memory only.
+ * rate, the deletion watcher, and removals in Rancher's order. A refused
+ * tunnel or a cluster missing from the list is only a suspicion that
+ * Rancher is asked to confirm (deletion-confirmer.ts) before anything is
+ * deleted. The credentials a tunnel needs (registration token,
+ * service-account token) live in memory only.
  */
 import { readFileSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
 import type { ClusterStatus, TunnelInfo } from '../../../shared/cluster';
 import { EngineError } from '../../../shared/errors';
 import type { AgentConfig } from '../config/agent-config';
-import type { Logger } from '../telemetry/logger';
+import { maskSecrets, type Logger } from '../telemetry/logger';
 import { linkedDuplexPair } from '../util/linked-duplex-pair';
 import { InProcessKubeClient } from '../vapi/in-process-client';
 import { advertisedAddress } from '../vapi/pki/cluster-identity';
 import type { StreamRequestObserver, VirtualApiServer } from '../vapi/virtual-api-server';
 import type { FrameTap } from '../remotedialer';
+import { Backoff } from './backoff';
 import { ConnectRateLimiter } from './connect-rate-limiter';
+import { askRancher, DeletionConfirmer } from './deletion-confirmer';
 import { RancherClient } from './rancher-client';
 import { importIntoRancher, type ImportedCluster } from './rancher-import';
+import { waitForRancherRemoval, type RemovalOutcome } from './rancher-removal';
 import { SteveHandler } from './steve-handler';
 import { mainTunnelAllow, steveTunnelAllow } from './tunnel-allow';
 import { addTraffic, TunnelLoop, type TunnelTraffic } from './tunnel-loop';
@@ -29,8 +35,13 @@ export interface RancherIntegrationDeps {
   virtualApi: () => Promise<VirtualApiServer>;
   /** Tunnel states changed for a cluster. */
   onTunnels: (name: string, tunnels: { main: TunnelInfo; steve: TunnelInfo }) => void;
-  /** Rancher no longer has the cluster: clean it up locally. */
-  onGone: (name: string, why: string) => void;
+  /**
+   * Rancher confirmed the cluster is deleted: gone (404), or `removing`
+   * (then its tunnels are wanted until Rancher has finished).
+   */
+  onGone: (name: string, why: string, rancherRemoving: boolean) => void;
+  /** A note for the cluster's UI and REST record (why it is suspected, what Rancher said); undefined clears it. */
+  onNote?: (name: string, note: string | undefined) => void;
   /** The clusters the engine has in Rancher, for the deletion watcher. */
   importedClusters: () => { name: string; rancherId: string }[];
   /** Rancher's own state word for an imported cluster (active, unavailable, ...), read by the watcher. */
@@ -60,6 +71,10 @@ export class RancherIntegration {
   private readonly credentials = new Map<string, ImportedCluster>();
   private watcher: NodeJS.Timeout | undefined;
   private blockedUntil = 0;
+  /** Asks Rancher before a suspected deletion is acted on. */
+  readonly confirmer: DeletionConfirmer;
+  /** Clusters whose removal is under way (by the agent or confirmed in Rancher). */
+  private readonly removing = new Set<string>();
   /** Traffic of tunnels already stopped, so totals never go down. */
   private readonly stoppedTraffic: Record<'main' | 'steve', TunnelTraffic> = {
     main: { framesIn: 0, framesOut: 0, bytesIn: 0, bytesOut: 0 },
@@ -91,6 +106,14 @@ export class RancherIntegration {
       insecure: config.RancherInsecure,
     });
     this.limiter = new ConnectRateLimiter(config.ConnectRatePerSecond);
+    this.confirmer = new DeletionConfirmer({
+      ask: (id) => askRancher((i) => this.client.getCluster(i), id),
+      rancherIdOf: (name) => this.credentials.get(name)?.rancherId || undefined,
+      isBeingRemoved: (name) => this.removing.has(name),
+      onNote: (name, note) => this.deps.onNote?.(name, note === undefined ? undefined : maskSecrets(note)),
+      onConfirmed: (name, verdict) => this.deps.onGone(name, verdict.why, verdict.kind === 'removing'),
+      logger,
+    });
   }
 
   /** Imports a cluster (steps reported through setStatus) and starts its tunnels. */
@@ -98,6 +121,7 @@ export class RancherIntegration {
     name: string,
     setStatus: (s: ClusterStatus) => void,
     signal: AbortSignal,
+    setProgress?: (text: string) => void,
   ): Promise<string> {
     const vapi = await this.deps.virtualApi();
     let created: string | undefined;
@@ -109,9 +133,12 @@ export class RancherIntegration {
         api: vapi.internalClient(name),
         apiWithToken: (token) => new InProcessKubeClient(vapi, name, token),
         setStatus,
+        ...(setProgress ? { setProgress } : {}),
         onCreated: (id) => (created = id),
         logger: this.deps.logger,
         signal,
+        namespaceWaitMs: this.deps.config.RancherNamespaceWaitSeconds * 1000,
+        insecure: this.deps.config.RancherInsecure,
       });
     } catch (err) {
       // No half-made cluster in Rancher: remove the one this attempt made (a retry makes it again).
@@ -157,22 +184,29 @@ export class RancherIntegration {
     const tls = this.client.tlsOptions();
     const report = (): void => {
       const t = this.tunnels.get(name);
-      if (t) this.deps.onTunnels(name, { main: t.main.state, steve: t.steve.state });
+      if (!t) return;
+      const tunnels = { main: t.main.state, steve: t.steve.state };
+      this.deps.onTunnels(name, tunnels);
+      // A tunnel Rancher accepts again no longer suggests the cluster is gone.
+      if (tunnels.main.state === 'connected') this.confirmer.cleared(name, 'main');
+      if (tunnels.steve.state === 'connected') this.confirmer.cleared(name, 'steve');
     };
-    const gone = (why: string): void => this.deps.onGone(name, why);
     const { observers } = this.deps;
     const shape = (stream: Duplex): Duplex => this.deps.shapeTunnel?.(name, stream) ?? stream;
+    const backoff = (): Backoff => new Backoff({ capMs: this.deps.config.TunnelBackoffMaxSeconds * 1000 });
     const common = {
       cluster: name,
       tls,
       limiter: this.limiter,
       logger,
       onChange: report,
-      onGone: gone,
+      onRefused: (refusal: { kind: 'main' | 'steve'; text: string }) =>
+        this.confirmer.suspect(name, refusal.kind, refusal.text),
       blockedUntil: () => this.blockedUntil,
     };
     const main = new TunnelLoop({
       ...common,
+      backoff: backoff(),
       kind: 'main',
       url: (connectedBefore) => `${base}${connectedBefore ? '/v3/connect' : '/v3/connect/register'}`,
       headers: () =>
@@ -191,6 +225,7 @@ export class RancherIntegration {
     });
     const steve = new TunnelLoop({
       ...common,
+      backoff: backoff(),
       kind: 'steve',
       url: () => `${base}/v3/connect`,
       headers: () => steveTunnelHeaders(creds.registrationToken),
@@ -217,15 +252,82 @@ export class RancherIntegration {
     this.deps.logger.info({ cluster: name }, `Cluster ${name}: tunnels stopped`);
   }
 
-  /** Removes the cluster from Rancher (if it has one) and forgets its credentials. */
-  async deleteInRancher(name: string, rancherId: string): Promise<void> {
-    await this.stopTunnels(name);
-    this.credentials.delete(name);
-    if (rancherId) await this.client.deleteCluster(rancherId);
+  /**
+   * Deletion from the agent, in Rancher's order: the v3 DELETE, then both
+   * tunnels kept up while the cluster is `removing` (Rancher's removal runs
+   * through them), then the tunnels closed and the credentials forgotten.
+   * A removal Rancher does not finish within RancherRemovalWaitSeconds is
+   * finished here, and the outcome's note says so. If Rancher cannot take
+   * the DELETE, this throws and the tunnels stay as they are.
+   */
+  async removeFromRancher(
+    name: string,
+    rancherId: string,
+    onProgress: (text: string) => void,
+  ): Promise<RemovalOutcome | undefined> {
+    if (!rancherId) {
+      await this.stopTunnels(name);
+      this.forget(name);
+      return undefined;
+    }
+    this.removing.add(name);
+    this.confirmer.forget(name);
+    try {
+      // After a restart mid-deletion the tunnels are not up yet: Rancher's cleanup needs them.
+      if (this.credentials.has(name) && !this.tunnels.has(name))
+        await this.resumeTunnels(name).catch((err: unknown) =>
+          this.deps.logger.warn(
+            { cluster: name, err },
+            `Cluster ${name}: tunnels for Rancher's removal not started: ${(err as Error).message}`,
+          ),
+        );
+      onProgress(`asking Rancher to remove ${rancherId}`);
+      await this.client.deleteCluster(rancherId);
+      this.deps.logger.info(
+        { cluster: name, rancherId },
+        `Cluster ${name}: Rancher accepted the removal of ${rancherId}; tunnels stay up until it has finished`,
+      );
+      const outcome = await this.awaitRancherRemoval(name, rancherId, onProgress);
+      await this.stopTunnels(name);
+      this.forget(name);
+      return outcome;
+    } catch (err) {
+      this.removing.delete(name);
+      throw err;
+    }
   }
 
+  /**
+   * Rancher is removing the cluster (deleted there, or by removeFromRancher):
+   * its tunnels stay up until Rancher answers 404, within the bound.
+   */
+  async awaitRancherRemoval(
+    name: string,
+    rancherId: string,
+    onProgress: (text: string) => void,
+  ): Promise<RemovalOutcome> {
+    this.removing.add(name);
+    this.confirmer.forget(name);
+    const outcome = await waitForRancherRemoval({
+      rancherId,
+      getCluster: (id) => this.client.getCluster(id),
+      boundMs: this.deps.config.RancherRemovalWaitSeconds * 1000,
+      onProgress: (text) => onProgress(maskSecrets(text)),
+    });
+    if (outcome.finishedBy === 'rancher')
+      this.deps.logger.info(
+        { cluster: name, rancherId },
+        `Cluster ${name}: Rancher finished removing ${rancherId} after ${Math.round(outcome.waitedMs / 1000)} s`,
+      );
+    else this.deps.logger.warn({ cluster: name, rancherId }, `Cluster ${name}: ${outcome.note}`);
+    return outcome;
+  }
+
+  /** Forgets a removed cluster: credentials, suspicions, removal state. */
   forget(name: string): void {
     this.credentials.delete(name);
+    this.confirmer.forget(name);
+    this.removing.delete(name);
   }
 
   /** Drops every (or one) cluster's sessions now; the loops reconnect (fault injection, tests). */
@@ -292,8 +394,19 @@ export class RancherIntegration {
       }
       for (const c of ours) {
         const state = present.get(c.rancherId);
-        if (state === undefined) this.deps.onGone(c.name, `cluster ${c.rancherId} is no longer in Rancher`);
-        else if (state) this.deps.onRancherState?.(c.name, state);
+        // Missing from the pages is a suspicion (a page can be cut short); removing is Rancher's word.
+        if (state === undefined)
+          this.confirmer.suspect(
+            c.name,
+            'list',
+            `cluster ${c.rancherId} is missing from Rancher's cluster list`,
+          );
+        else {
+          this.confirmer.cleared(c.name, 'list');
+          if (state === 'removing' && !this.removing.has(c.name))
+            this.deps.onGone(c.name, `Rancher shows ${c.rancherId} in state removing`, true);
+          if (state) this.deps.onRancherState?.(c.name, state);
+        }
       }
     };
     this.watcher = setInterval(() => void tick(), everyMs);

@@ -1,9 +1,11 @@
 /**
  * Keeps one remotedialer client session up: connect (under the global rate
  * limit), serve until it ends, wait with jittered backoff, again. Reports
- * every change of state. A refusal that means "this cluster is gone from
- * Rancher" (400 cluster not found on the main tunnel, 401 on Steve) stops
- * the loop and is reported, so the cluster can be cleaned up.
+ * every change of state. A refusal that Rancher also gives for a cluster it
+ * no longer has (400 on the main tunnel, 401 on Steve) is reported, and the
+ * loop goes on reconnecting: a refusal alone proves nothing (a Rancher
+ * restarting, a token cache not warm yet), so whoever hears it asks Rancher
+ * before anything is deleted.
  */
 import type { Duplex } from 'node:stream';
 import type { SecureContext } from 'node:tls';
@@ -13,6 +15,17 @@ import type { FrameTap } from '../remotedialer';
 import type { Logger } from '../telemetry/logger';
 import { Backoff } from './backoff';
 import type { ConnectRateLimiter } from './connect-rate-limiter';
+import { userAgent } from './user-agent';
+
+/** Rancher refused a tunnel with an answer it also gives for a cluster it no longer has. */
+export interface TunnelRefusal {
+  kind: 'main' | 'steve';
+  status: number;
+  /** Rancher's body, e.g. "cluster not found", "failed authentication". */
+  body: string;
+  /** For people: "Rancher refused the Steve tunnel (401 failed authentication)". */
+  text: string;
+}
 
 export interface TunnelLoopOptions {
   cluster: string;
@@ -28,8 +41,8 @@ export interface TunnelLoopOptions {
   backoff?: Backoff;
   tap?: FrameTap;
   onChange: (info: TunnelInfo) => void;
-  /** Rancher no longer knows the cluster. */
-  onGone: (why: string) => void;
+  /** Rancher refused the tunnel as it would for a cluster it no longer has; the loop keeps trying. */
+  onRefused: (refusal: TunnelRefusal) => void;
   /** Refuse to connect until this time (fault injection). */
   blockedUntil?: () => number;
 }
@@ -121,7 +134,10 @@ export class TunnelLoop {
 
   private async run(): Promise<void> {
     const { logger, cluster, kind } = this.o;
+    /** Refusals in a row: the first is logged as a warning, the rest quietly. */
+    let refusals = 0;
     while (!this.stopped) {
+      let refused = false;
       try {
         const blocked = (this.o.blockedUntil?.() ?? 0) - Date.now();
         if (blocked > 0)
@@ -131,7 +147,7 @@ export class TunnelLoop {
         if (this.stopped) break;
         const session = await connectClientSession({
           url: this.o.url(this.connectedBefore),
-          headers: this.o.headers(),
+          headers: { ...this.o.headers(), 'User-Agent': userAgent() },
           allow: this.o.allow,
           dial: this.o.dial,
           socketOptions: this.o.tls,
@@ -139,6 +155,7 @@ export class TunnelLoop {
         });
         this.session = session;
         this.connectedBefore = true;
+        refusals = 0;
         const connectedAt = Date.now();
         this.set('connected', { connects: this.info.connects + 1 });
         if (this.info.connects === 1)
@@ -157,20 +174,22 @@ export class TunnelLoop {
         );
       } catch (err) {
         if (this.stopped) break;
-        if (err instanceof HandshakeError && this.isGone(err)) {
-          this.set('refused', { lastError: err.message });
-          logger.warn(
-            { cluster, tunnel: kind },
-            `Cluster ${cluster}: Rancher refused the ${kind} tunnel (${err.message}): the cluster is gone from Rancher`,
-          );
-          this.o.onGone(err.message);
-          return;
+        if (err instanceof HandshakeError && this.isRefusal(err)) {
+          const refusal = describeRefusal(kind, err);
+          refused = true;
+          this.info.lastError = refusal.text;
+          const line = `Cluster ${cluster}: ${refusal.text}; reconnecting, and asking Rancher whether it still has the cluster`;
+          if (refusals++ === 0) logger.warn({ cluster, tunnel: kind, status: err.status }, line);
+          else logger.debug({ cluster, tunnel: kind, status: err.status, refusals }, line);
+          this.o.onRefused(refusal);
+        } else {
+          this.info.lastError = (err as Error).message;
+          logger.debug({ cluster, tunnel: kind, err }, `Cluster ${cluster}: ${kind} tunnel connect failed`);
         }
-        this.info.lastError = (err as Error).message;
-        logger.debug({ cluster, tunnel: kind, err }, `Cluster ${cluster}: ${kind} tunnel connect failed`);
       }
+      if (this.stopped) break;
       const delay = this.backoff.next();
-      this.set('waiting', { retryAt: new Date(Date.now() + delay).toISOString() });
+      this.set(refused ? 'refused' : 'waiting', { retryAt: new Date(Date.now() + delay).toISOString() });
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delay);
         this.wake = () => {
@@ -182,9 +201,19 @@ export class TunnelLoop {
     this.set('stopped');
   }
 
-  /** Rancher's answers for a cluster it no longer has (spec C, "Detecting deletion"). */
-  private isGone(err: HandshakeError): boolean {
-    if (this.o.kind === 'main') return err.status === 400 && /cluster not found|not found/i.test(err.body);
-    return err.status === 401;
+  /** Rancher's answers for a cluster it no longer has (spec C, "Detecting deletion"), and so worth asking about. */
+  private isRefusal(err: HandshakeError): boolean {
+    return this.o.kind === 'main' ? err.status === 400 : err.status === 401;
   }
+}
+
+function describeRefusal(kind: 'main' | 'steve', err: HandshakeError): TunnelRefusal {
+  const body = err.body.trim().slice(0, 200);
+  const name = kind === 'main' ? 'main' : 'Steve';
+  return {
+    kind,
+    status: err.status,
+    body,
+    text: `Rancher refused the ${name} tunnel (${err.status}${body ? ` ${body}` : ''})`,
+  };
 }
