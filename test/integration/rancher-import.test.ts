@@ -7,6 +7,7 @@
  * give specific errors and leave nothing half-made in Rancher.
  */
 import { readFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentConfig } from '../../src/main/engine/config/agent-config';
 import { testConfig } from '../helpers/test-config';
@@ -31,6 +32,32 @@ interface StandInCluster {
   requested: Record<string, string>;
   hasSteveSession: boolean;
   controllers: { pingSuccesses: number };
+  conditions: Array<{ type: string; status: string; message?: string }>;
+  crtbs: Array<{ userName: string; remoteConditions: Array<{ type: string; status: string }> | null }>;
+}
+
+/** GET through the stand-in's /k8s/clusters proxy, as a Rancher user (the admin token), verified with its CA. */
+function proxyGet(standin: StandIn, path: string): Promise<{ status: number; body: string }> {
+  const url = new URL(path, standin.url);
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname + url.search,
+        ca: readFileSync(standin.caPath),
+        headers: { authorization: `Bearer ${STANDIN_TOKEN}`, accept: 'application/json' },
+        timeout: 30_000,
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString('utf8')));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 const COUNT = 20;
@@ -112,6 +139,27 @@ describe('import into Rancher (stand-in)', () => {
       'Steve pings',
       30_000,
     );
+
+    // What made the real Rancher's clusters stay provisioning: its client-go writes are protobuf
+    // (impersonation accounts, the cluster role template binding sync), and clusterdeploy's
+    // `kubectl apply --validate` of the agent manifest goes through its /k8s/clusters proxy.
+    for (const c of await clusters()) {
+      const condition = (type: string) => c.conditions.find((x) => x.type === type);
+      expect(condition('AgentDeployed')?.status, `${c.name}: ${condition('AgentDeployed')?.message}`).toBe(
+        'True',
+      );
+      expect(c.crtbs.length).toBeGreaterThan(0);
+      for (const crtb of c.crtbs) {
+        expect(crtb.remoteConditions?.length, `${c.name} ${crtb.userName}`).toBeGreaterThan(0);
+        for (const rc of crtb.remoteConditions ?? []) expect(rc.status, `${c.name} ${rc.type}`).toBe('True');
+      }
+      // A user's read through Rancher's proxy: impersonated, and only this cluster's nodes.
+      const nodes = await proxyGet(standin, `/k8s/clusters/${c.id}/api/v1/nodes`);
+      expect(nodes.status, nodes.body.slice(0, 300)).toBe(200);
+      const names = (JSON.parse(nodes.body) as KubeList<KubeObject>).items.map((n) => n.metadata.name);
+      expect(names).toHaveLength(totals.nodes);
+      for (const n of names) expect(n.startsWith(`${c.name}-`)).toBe(true);
+    }
   });
 
   it('comes back active after every session is dropped, reconnecting under the rate limit', async () => {
