@@ -121,6 +121,8 @@ per row; JSON and protobuf requests alternate one by one over the same keep-aliv
 cluster's exported endpoint). The object is a ConfigMap with 2 labels and 10 data keys. A protobuf request is
 decoded, translated and forwarded as JSON; its answer is translated and re-encoded as protobuf, because the
 client asked for \`${PROTOBUF}, application/json\` as client-go's typed clients do.
+The p99s swing with whatever else shares the 2 cores (other work may run beside it); read the p50
+ratio: decoding and re-encoding cost well under a millisecond, lost in the round trip to the main apiserver.
 
 | request (p50 / p99) | JSON | protobuf | protobuf added | p50 ratio |
 |---|---|---|---|---|
