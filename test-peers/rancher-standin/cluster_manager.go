@@ -1,12 +1,14 @@
 package main
 
 // One manager per provisioned cluster plays Rancher's per-cluster
-// controllers: the cluster manager's start gate (GET kube-system through the
-// tunnel), the node syncer (list+watch nodes, cluster totals), the health
-// syncer (Ready/Waiting), the clusterconnected checker (Steve /ping,
-// Connected) and clusterdeploy (AgentDeployed). Managers start when a main
-// tunnel first connects, or at process start for clusters provisioned
-// before a restart, and stop when the cluster is deleted.
+// controllers, with client-go clients built like Rancher's (kube_client.go):
+// the cluster manager's start gate (GET kube-system through the tunnel), the
+// node syncer (a client-go node informer, cluster totals), the health syncer
+// (Ready/Waiting), cluster-crtb-sync (impersonation.go), the
+// clusterconnected checker (Steve /ping, Connected) and clusterdeploy
+// (clusterdeploy.go, AgentDeployed). Managers start when a main tunnel first
+// connects, or at process start for clusters provisioned before a restart,
+// and stop when the cluster is deleted.
 
 import (
 	"context"

@@ -229,7 +229,9 @@ func impersonationRules(u rancherUser) []rbacv1.PolicyRule {
 	return rules
 }
 
-func impersonationObjectLabels() map[string]string { return map[string]string{impersonationLabel: "true"} }
+func impersonationObjectLabels() map[string]string {
+	return map[string]string{impersonationLabel: "true"}
+}
 
 // Impersonator sets up and hands out the impersonation service account
 // tokens of one cluster. Tokens are remembered for impersonationTokenTTL
