@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeMessage, MessageType } from '../../src/main/engine/remotedialer/index';
-import { FuzzRandom, fuzzFrame, goSessionVerdict } from '../../src/main/engine/remotedialer/fuzz-frames';
+import { FuzzRandom, fuzzFrame, goSessionVerdict } from '../support/fuzz-frames';
 import { REPO_ROOT, buildPeers, goAvailable } from './go-peer';
 
 const FRAMES = 100_000;

@@ -28,7 +28,7 @@ import {
   waitFor,
   writeAll,
   type LoopbackServer,
-} from '../../src/main/engine/remotedialer/loopback-harness';
+} from '../support/loopback-harness';
 import { GoClient, GoServer, PEER_VERSIONS, buildPeers, goAvailable } from './go-peer';
 
 const MiB = 1024 * 1024;

@@ -3,7 +3,7 @@ import { duplexPair, type Duplex } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { InspectorBatch } from '../../../shared/inspector';
 import { connectClientSession } from '../remotedialer/client-session';
-import { headersFor, startLoopbackServer } from '../remotedialer/loopback-harness';
+import { headersFor, startLoopbackServer } from '../../../../test/support/loopback-harness';
 import { MessageType } from '../remotedialer/message-types';
 import { validateRequest } from '../request-validation';
 import { createLogger } from '../telemetry/logger';

@@ -10,7 +10,7 @@ import {
   TEST_TOKEN,
   waitFor,
   type LoopbackServer,
-} from '../remotedialer/loopback-harness';
+} from '../../../../test/support/loopback-harness';
 import { createLogger } from '../telemetry/logger';
 import { Backoff } from './backoff';
 import { ConnectRateLimiter } from './connect-rate-limiter';

@@ -9,7 +9,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { connectClientSession, type ClientSession } from './client-session';
 import { CloseCode } from './close-codes';
 import { encodeMessage } from './codec';
-import { headersFor, startLoopbackServer } from './loopback-harness';
+import { headersFor, startLoopbackServer } from '../../../../test/support/loopback-harness';
 import { MessageType } from './message-types';
 
 const cleanups: Array<() => Promise<void> | void> = [];

@@ -10,8 +10,8 @@ import { describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { ClientSession } from './client-session';
 import { FrameDecodeError, decodeMessage, encodeData } from './codec';
-import { FuzzRandom, fuzzFrame, goSessionVerdict } from './fuzz-frames';
-import { headersFor, startLoopbackServer } from './loopback-harness';
+import { FuzzRandom, fuzzFrame, goSessionVerdict } from '../../../../test/support/fuzz-frames';
+import { headersFor, startLoopbackServer } from '../../../../test/support/loopback-harness';
 import { MessageType } from './message-types';
 import type { TunnelSession } from './tunnel-session';
 

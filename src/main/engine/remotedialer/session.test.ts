@@ -23,7 +23,7 @@ import {
   waitFor,
   writeAll,
   type LoopbackServer,
-} from './loopback-harness';
+} from '../../../../test/support/loopback-harness';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {

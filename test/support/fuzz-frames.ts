@@ -2,9 +2,9 @@
 // verdict a Go session would reach on each. Shared by the unit fuzz test and
 // the differential fuzz test against Go's decoder.
 
-import { decodeMessage, encodeMessage, FrameDecodeError } from './codec';
-import { MessageType, type TunnelMessage } from './message-types';
-import type { SessionRole } from './tunnel-session';
+import { decodeMessage, encodeMessage, FrameDecodeError } from '../../src/main/engine/remotedialer/codec';
+import { MessageType, type TunnelMessage } from '../../src/main/engine/remotedialer/message-types';
+import type { SessionRole } from '../../src/main/engine/remotedialer/tunnel-session';
 
 /** xorshift128+: fast and reproducible from a seed. */
 export class FuzzRandom {

@@ -6,7 +6,10 @@ import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex, Readable } from 'node:stream';
-import { RemoteDialerServer, type RemoteDialerServerOptions } from './server-session';
+import {
+  RemoteDialerServer,
+  type RemoteDialerServerOptions,
+} from '../../src/main/engine/remotedialer/server-session';
 
 export const TEST_TOKEN = 'test-token';
 
