@@ -1,13 +1,69 @@
 // Lint rules, including the architecture's import boundaries:
 // the engine never imports Electron or UI code; the renderer and shared types
-// never import Node or Electron (they run in a sandboxed browser page).
+// never import Node or Electron (they run in a sandboxed browser page); inside
+// the renderer, the folders depend on each other only one way (see
+// rendererBoundaries below).
 import js from '@eslint/js';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
+import { dirname, relative, resolve, sep } from 'node:path';
 
 const nodeModules = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+
+const RENDERER_SRC = resolve(import.meta.dirname, 'src/renderer/src');
+const RENDERER = resolve(import.meta.dirname, 'src/renderer');
+const SHARED = resolve(import.meta.dirname, 'src/shared');
+
+/** 'features/logs', 'ui', 'engine', 'app' (or '' for main.tsx) for a path inside src/renderer/src. */
+function rendererArea(path) {
+  const parts = relative(RENDERER_SRC, path).split(sep);
+  if (parts[0] === 'features') return parts.length > 2 ? `features/${parts[1]}` : 'features';
+  return parts.length > 1 ? parts[0] : '';
+}
+
+/**
+ * The renderer's folders (README, Layout): the renderer imports only
+ * src/shared from outside itself; a feature imports only its own files, ui/,
+ * engine/, app/ and src/shared (never another feature); ui/ and engine/
+ * import no feature; engine/ imports neither ui/ nor app/. Relative imports
+ * are resolved, so `../inspector/x` from a feature is caught like any other.
+ */
+const rendererBoundaries = {
+  meta: { type: 'problem', schema: [] },
+  create(context) {
+    const file = context.filename;
+    const from = rendererArea(file);
+    function check(node, source) {
+      if (typeof source !== 'string' || !source.startsWith('.')) return;
+      const target = resolve(dirname(file), source);
+      const report = (message) => context.report({ node, message: `${message} (${source})` });
+      if (!target.startsWith(RENDERER + sep) && !target.startsWith(SHARED + sep) && target !== SHARED) {
+        report('The renderer imports only src/shared from outside itself.');
+        return;
+      }
+      if (!target.startsWith(RENDERER_SRC + sep)) return;
+      const to = rendererArea(target);
+      if (to === from) return;
+      if (from.startsWith('features/') && to.startsWith('features/')) {
+        report(
+          `${from} must not import another feature's internals: move the shared piece to ui/ or engine/.`,
+        );
+      } else if ((from === 'ui' || from === 'engine') && to.startsWith('features')) {
+        report(`${from}/ is used by the features and never imports one.`);
+      } else if (from === 'engine' && (to === 'ui' || to === 'app')) {
+        report('engine/ (transport, hooks, live stores) imports neither ui/ nor app/.');
+      }
+    }
+    return {
+      ImportDeclaration: (node) => check(node, node.source.value),
+      ExportNamedDeclaration: (node) => node.source && check(node, node.source.value),
+      ExportAllDeclaration: (node) => check(node, node.source.value),
+      ImportExpression: (node) => node.source.type === 'Literal' && check(node, node.source.value),
+    };
+  },
+};
 
 export default tseslint.config(
   {
@@ -47,6 +103,11 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    files: ['src/renderer/**/*.{ts,tsx}'],
+    plugins: { renderer: { rules: { boundaries: rendererBoundaries } } },
+    rules: { 'renderer/boundaries': 'error' },
   },
   {
     files: ['src/renderer/**/*.{ts,tsx}', 'src/shared/**/*.ts'],

@@ -1,11 +1,11 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App } from './components/App';
-import { connectClustersStore } from './stores/clusters-store';
-import { connectMainClusterStore } from './stores/main-cluster-store';
-import { connectEngineInfoStore } from './stores/engine-info-store';
-import { connectTelemetryStore } from './stores/telemetry-store';
-import { connectThemeStore } from './stores/theme-store';
+import { App } from './app/App';
+import { connectClustersStore } from './engine/stores/clusters-store';
+import { connectMainClusterStore } from './engine/stores/main-cluster-store';
+import { connectEngineInfoStore } from './engine/stores/engine-info-store';
+import { connectTelemetryStore } from './engine/stores/telemetry-store';
+import { connectThemeStore } from './app/theme-store';
 import './styles.css';
 
 connectThemeStore();

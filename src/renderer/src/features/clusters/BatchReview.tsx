@@ -1,0 +1,95 @@
+/** The wizard's review: what the batch will make, before anything is sent. */
+import { useState } from 'react';
+import type { CreateBatchRequest } from '../../../../shared/cluster';
+import type { TemplateSummary } from '../../../../shared/template-summary';
+import type { NamePreview } from './batch-names';
+import { engine } from '../../engine/engine-client';
+import { TemplateTotalsView } from './TemplateTotalsView';
+
+export interface BatchPlan {
+  request: CreateBatchRequest;
+  names: NamePreview;
+  template: TemplateSummary;
+  /** Where the clusters will be imported; empty for local-only. */
+  rancherUrl: string;
+  connectRatePerSecond: number | undefined;
+}
+
+export function BatchReview({
+  plan,
+  onBack,
+  onCreated,
+}: {
+  plan: BatchPlan;
+  onBack: () => void;
+  onCreated: (batchId: string) => void;
+}): React.JSX.Element {
+  const [submitting, setSubmitting] = useState(false);
+  const [engineError, setEngineError] = useState<string>();
+  const { names, request } = plan;
+
+  async function create(): Promise<void> {
+    setSubmitting(true);
+    setEngineError(undefined);
+    try {
+      const status = await engine.call('batches.create', request);
+      onCreated(status.id);
+    } catch (err) {
+      setEngineError((err as Error).message);
+      setSubmitting(false);
+    }
+  }
+
+  return (
+    <div className="wizard review" data-testid="batch-review">
+      <dl className="review-list">
+        <dt>Clusters</dt>
+        <dd data-testid="review-names">
+          <strong>{names.count}</strong>{' '}
+          <span className="mono">
+            {names.first}
+            {names.count > 1 ? ` … ${names.last}` : ''}
+          </span>
+        </dd>
+        <dt>Template</dt>
+        <dd className="mono">{plan.template.name}</dd>
+        <dt>Rancher</dt>
+        <dd data-testid="review-rancher">
+          {plan.rancherUrl ? `import into ${plan.rancherUrl}` : 'local only (not imported)'}
+        </dd>
+        <dt>Concurrency</dt>
+        <dd>{request.concurrency} clusters provisioned at once</dd>
+        {plan.rancherUrl && plan.connectRatePerSecond !== undefined && (
+          <>
+            <dt>Connect rate</dt>
+            <dd>
+              at most {plan.connectRatePerSecond} tunnel connects per second across all clusters (set with
+              ConnectRatePerSecond)
+            </dd>
+          </>
+        )}
+      </dl>
+      <TemplateTotalsView summary={plan.template} count={names.count} />
+      {engineError && (
+        <p className="message error banner" role="alert" data-testid="wizard-error">
+          The agent refused the batch: {engineError}
+        </p>
+      )}
+      <footer className="modal-footer inline">
+        <button type="button" className="button" onClick={onBack} disabled={submitting}>
+          Back
+        </button>
+        <button
+          type="button"
+          className="button primary"
+          disabled={submitting}
+          onClick={() => void create()}
+          data-testid="wizard-create"
+          autoFocus
+        >
+          {submitting ? 'Creating…' : `Create ${names.count} clusters`}
+        </button>
+      </footer>
+    </div>
+  );
+}
