@@ -160,10 +160,12 @@ export class DeletionConfirmer {
 
   private noteText(s: Suspicion, verdict: PresenceVerdict, rancherId: string): string {
     const reasons = this.reasons(s);
+    // A refused tunnel goes on reconnecting; a cluster missing from the list has nothing to reconnect.
+    const refused = s.sources.has('main') || s.sources.has('steve');
     if (verdict.kind === 'present')
-      return `${reasons}, but Rancher still has ${rancherId} (state ${verdict.state}): keeping the cluster and reconnecting`;
+      return `${reasons}, but Rancher still has ${rancherId} (state ${verdict.state}): keeping the cluster${refused ? ' and reconnecting' : ''}`;
     if (verdict.kind === 'unknown')
-      return `${reasons}; cannot confirm with Rancher (${verdict.why}): nothing is deleted, reconnecting`;
+      return `${reasons}; cannot confirm with Rancher (${verdict.why}): nothing is deleted${refused ? ', reconnecting' : ''}`;
     return `${reasons}; ${verdict.why}`;
   }
 
