@@ -179,8 +179,17 @@ export class ClusterLifecycle {
     await this.cancel(name);
     const rancher = this.deps.rancher();
     if (rancher && rancherRemoving && rancherId) {
-      const outcome = await rancher.awaitRancherRemoval(name, rancherId, (text) => this.note(name, text));
-      if (outcome.note) this.note(name, outcome.note);
+      try {
+        const outcome = await rancher.awaitRancherRemoval(name, rancherId, (text) => this.note(name, text));
+        if (outcome.note) this.note(name, outcome.note);
+      } catch (err) {
+        // Only a shutdown ends the wait early; the cluster stays "deleting" and the next start finishes it.
+        logger.info(
+          { cluster: name, err },
+          `Cluster ${name}: removal interrupted by the shutdown; it resumes at the next start`,
+        );
+        return;
+      }
     }
     await rancher?.stopTunnels(name);
     rancher?.forget(name);
@@ -295,6 +304,17 @@ export class ClusterLifecycle {
         await tenants.delete(name);
       }
     } catch (err) {
+      if (this.shuttingDown) {
+        // Still "deleting" in the state file: the next start finishes it.
+        logger.info(
+          { cluster: name },
+          `Cluster ${name}: deletion interrupted by the shutdown; it resumes at the next start`,
+        );
+        throw new EngineError(
+          'unavailable',
+          `cluster ${name}: the agent is shutting down; its deletion resumes at the next start`,
+        );
+      }
       const message = `delete failed: ${(err as Error).message}`;
       this.note(name, undefined);
       registry.setStatus(name, 'failed', message);

@@ -75,6 +75,8 @@ export class RancherIntegration {
   readonly confirmer: DeletionConfirmer;
   /** Clusters whose removal is under way (by the agent or confirmed in Rancher). */
   private readonly removing = new Set<string>();
+  /** Aborts removals still waiting for Rancher when the agent stops (they resume at the next start). */
+  private readonly stopping = new AbortController();
   /** Traffic of tunnels already stopped, so totals never go down. */
   private readonly stoppedTraffic: Record<'main' | 'steve', TunnelTraffic> = {
     main: { framesIn: 0, framesOut: 0, bytesIn: 0, bytesOut: 0 },
@@ -313,6 +315,7 @@ export class RancherIntegration {
       getCluster: (id) => this.client.getCluster(id),
       boundMs: this.deps.config.RancherRemovalWaitSeconds * 1000,
       onProgress: (text) => onProgress(maskSecrets(text)),
+      signal: this.stopping.signal,
     });
     if (outcome.finishedBy === 'rancher')
       this.deps.logger.info(
@@ -414,6 +417,7 @@ export class RancherIntegration {
   }
 
   async stop(): Promise<void> {
+    this.stopping.abort(new EngineError('unavailable', 'the agent is shutting down'));
     if (this.watcher) clearInterval(this.watcher);
     await Promise.all([...this.tunnels.keys()].map((n) => this.stopTunnels(n)));
     this.steve.close();

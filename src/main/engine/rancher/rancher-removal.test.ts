@@ -39,4 +39,17 @@ describe('waiting for Rancher to finish a removal', () => {
     );
     expect(progress.at(-1)).toMatch(/cannot ask it: Rancher at https:\/\/r is unreachable/);
   });
+
+  it('stops waiting at once when the agent stops', async () => {
+    const stopping = new AbortController();
+    const waiting = waitForRancherRemoval({
+      rancherId: 'c-abcde',
+      getCluster: async () => removing,
+      boundMs: 60_000,
+      intervalMs: 10_000,
+      onProgress: () => stopping.abort(new Error('the agent is shutting down')),
+      signal: stopping.signal,
+    });
+    await expect(waiting).rejects.toThrow('the agent is shutting down');
+  });
 });

@@ -6,6 +6,7 @@
  * 404. A removal Rancher does not finish within the bound is finished by the
  * agent, and the outcome says so.
  */
+import { abortableSleep } from './abortable-sleep';
 import type { RancherCluster } from './rancher-client';
 
 export interface RemovalWaitOptions {
@@ -16,6 +17,7 @@ export interface RemovalWaitOptions {
   intervalMs?: number;
   /** Where the wait is reported (the cluster's note in the UI and REST). */
   onProgress: (text: string) => void;
+  /** Aborts the wait (the agent is stopping). */
   signal?: AbortSignal;
 }
 
@@ -32,6 +34,7 @@ export async function waitForRancherRemoval(o: RemovalWaitOptions): Promise<Remo
   const started = Date.now();
   const bound = secondsText(boundMs);
   for (;;) {
+    o.signal?.throwIfAborted();
     const waited = Date.now() - started;
     try {
       const cluster = await o.getCluster(rancherId);
@@ -52,9 +55,8 @@ export async function waitForRancherRemoval(o: RemovalWaitOptions): Promise<Remo
         note: `Rancher did not finish removing ${rancherId} within ${bound}: the removal was finished here without it`,
       };
     }
-    o.signal?.throwIfAborted();
     const left = boundMs - (Date.now() - started);
-    await new Promise((r) => setTimeout(r, Math.max(0, Math.min(o.intervalMs ?? 1000, left))));
+    await abortableSleep(Math.max(0, Math.min(o.intervalMs ?? 1000, left)), o.signal);
   }
 }
 
