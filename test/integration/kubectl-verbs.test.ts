@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { Engine } from '../../src/main/engine/engine';
 import { hostNamespace } from '../../src/main/engine/tenant/tenant-names';
+import { decodeProtobufObject, ProtobufWatchDecoder } from '../../src/main/engine/vapi/protobuf/k8s-protobuf';
 import { KubeconfigClient, kubectl, kubectlOk } from '../helpers/kubectl';
 import { eventually, startTestMainCluster, type TestMainCluster } from '../helpers/main-cluster';
 import { testConfig } from '../helpers/test-config';
@@ -170,6 +171,42 @@ describe('kubectl 1.36 against a simulated cluster', () => {
     const v2 = await rawA.request('GET', '/openapi/v2', { headers: { accept: 'application/json' } });
     expect(v2.status).toBe(200);
     expect((JSON.parse(v2.body.toString('utf8')) as { swagger: string }).swagger).toBe('2.0');
+  });
+
+  it('speaks protobuf to a client that takes nothing else, and refuses what an apiserver refuses', async () => {
+    const PB = 'application/vnd.kubernetes.protobuf';
+    const got = await rawA.request('GET', `/api/v1/namespaces/${NS}/configmaps/cm1`, {
+      headers: { accept: PB },
+    });
+    expect(got.status).toBe(200);
+    expect(got.contentType).toBe(PB);
+    const cm = decodeProtobufObject(got.body) as { kind: string; metadata: { namespace: string } };
+    expect(cm.kind).toBe('ConfigMap');
+    expect(cm.metadata.namespace).toBe(NS);
+    // A watch in protobuf framing; the server ends it after a second.
+    const watch = await rawA.request(
+      'GET',
+      `/api/v1/namespaces/${NS}/configmaps?watch=true&timeoutSeconds=1`,
+      {
+        headers: { accept: PB },
+      },
+    );
+    expect(watch.contentType).toBe(`${PB};stream=watch`);
+    const events = new ProtobufWatchDecoder().push(watch.body);
+    const names = events.map((e) => (e.object.metadata as { name: string; namespace: string }).name);
+    expect(names).toContain('cm1');
+    for (const e of events) expect((e.object.metadata as { namespace: string }).namespace).toBe(NS);
+    // A body type no apiserver reads, and an answer type it cannot give.
+    const text = await rawA.request('POST', `/api/v1/namespaces/${NS}/configmaps`, {
+      body: 'name: x',
+      headers: { 'content-type': 'text/plain', accept: 'application/json' },
+    });
+    expect(text.status).toBe(415);
+    expect(text.json?.reason).toBe('UnsupportedMediaType');
+    const table = await rawA.request('GET', `/api/v1/namespaces/${NS}/configmaps`, {
+      headers: { accept: `${PB};as=Table;v=v1;g=meta.k8s.io` },
+    });
+    expect(table.status).toBe(406);
   });
 
   it('a second cluster shows none of the first one’s objects', async () => {

@@ -300,11 +300,16 @@ export class VirtualApiHandler {
   }
 }
 
+/**
+ * The client's Accept with every protobuf entry asked as JSON instead, its
+ * parameters kept: a protobuf-only `as=Table` request still gets a Table
+ * upstream (and then the apiserver's 406, as Tables have no protobuf form).
+ */
 function jsonOnly(accept: string | undefined): string {
   if (!accept) return 'application/json';
-  const kept = accept
+  const asJson = accept
     .split(',')
-    .map((s) => s.trim())
-    .filter((s) => !s.includes('protobuf'));
-  return kept.length > 0 ? kept.join(', ') : 'application/json';
+    .map((s) => s.trim().replace(/^application\/vnd\.kubernetes\.protobuf/i, 'application/json'))
+    .filter(Boolean);
+  return [...new Set(asJson)].join(', ') || 'application/json';
 }
