@@ -2,10 +2,10 @@
  * The live tunnel inspector in a real browser through web mode, against the
  * real agent, a real main cluster and the Rancher stand-in (Go, on Rancher's
  * real remotedialer server): a cluster imported into the stand-in is opened
- * in the inspector, its main tunnel shows the stand-in's node LIST (decrypted
+ * in the inspector, its main tunnel shows the stand-in's health check (decrypted
  * by the virtual API) and its Steve tunnel the /ping conversations; one
  * connection is followed and the list filtered to it; pausing freezes the
- * list; the export downloads NDJSON; Reconnect shows a new session's LIST.
+ * list; the export downloads NDJSON; Reconnect shows a new session's health check.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,7 +17,8 @@ import { PROJECT_ROOT, startAgentProcess, type AgentProcess } from './helpers/ag
 
 const NAME = 'insp-e2e';
 const SHOTS = join(PROJECT_ROOT, 'test-results');
-const LIST = 'GET /api/v1/nodes → 200';
+/** Rancher's health check of the cluster: a plain request the stand-in repeats (client-go 1.36 informers list by watching). */
+const HEALTH_CHECK = 'GET /api/v1/namespaces/kube-system?timeout=45s → 200';
 
 describe('tunnel inspector', () => {
   let standin: StandIn;
@@ -30,7 +31,7 @@ describe('tunnel inspector', () => {
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    standin = await startStandIn(['--ping-interval', '1s']);
+    standin = await startStandIn(['--ping-interval', '1s', '--health-interval', '1s']);
     agent = await startAgentProcess([], {
       env: { RANCHER_URL: standin.url, RANCHER_TOKEN: STANDIN_TOKEN, RANCHER_CA_CERT: standin.caPath },
     });
@@ -48,7 +49,7 @@ describe('tunnel inspector', () => {
     await standin?.stop();
   });
 
-  it("opens a new cluster in the inspector and sees the stand-in's node LIST on the main tunnel", async () => {
+  it("opens a new cluster in the inspector and sees the stand-in's health check on the main tunnel", async () => {
     const res = await fetch(`${agent.url}/clusters`, {
       method: 'POST',
       body: JSON.stringify({ name: NAME, template: 'tiny' }),
@@ -64,7 +65,7 @@ describe('tunnel inspector', () => {
     expect(await rows().filter({ hasText: 'Connect' }).first().textContent()).toContain(
       `tcp/api.${NAME}.scale-agent.local:443`,
     );
-    await rows().filter({ hasText: LIST }).first().waitFor({ timeout: 60_000 });
+    await rows().filter({ hasText: HEALTH_CHECK }).first().waitFor({ timeout: 60_000 });
     await expect.poll(() => page.getByTestId('counter-state').textContent()).toBe('connected');
     expect(Number(await page.getByTestId('counter-open').textContent())).toBeGreaterThanOrEqual(1);
     await shot('inspector-main.png');
@@ -142,7 +143,7 @@ describe('tunnel inspector', () => {
     expect(lines.some((l) => l.summary === 'GET /ping HTTP/1.1')).toBe(true);
   });
 
-  it('reconnects the main session and shows the new session list the nodes again', async () => {
+  it('reconnects the main session and shows the new session check the cluster again', async () => {
     await page.getByTestId('session-main').click();
     await page.getByTestId('type-filter').selectOption('Data');
     const seqs = await rows().evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-seq'))));
@@ -151,12 +152,12 @@ describe('tunnel inspector', () => {
     await expect
       .poll(() => page.getByTestId('counter-reconnects').textContent(), { timeout: 60_000 })
       .toBe('1');
-    // The old session's LIST rows are still listed: wait for one newer than the reconnect.
+    // The old session's rows are still listed: wait for one newer than the reconnect.
     const newestList = async () =>
       Math.max(
         0,
         ...(await rows()
-          .filter({ hasText: LIST })
+          .filter({ hasText: HEALTH_CHECK })
           .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-seq'))))),
       );
     await expect.poll(newestList, { timeout: 60_000 }).toBeGreaterThan(before);

@@ -2,7 +2,7 @@
  * The live tunnel inspector against the real stack and the Rancher stand-in
  * (Go, on Rancher's real remotedialer server): a watched cluster's main
  * tunnel shows the stand-in's Connect to the cluster's API and, decrypted by
- * the virtual API, its node LIST and WATCH; its Steve tunnel shows the /ping
+ * the virtual API, its health check and node watch; its Steve tunnel shows the /ping
  * conversations in plain HTTP. Batches stay at 10 a second or fewer, the
  * NDJSON export and the counters are served over REST, and a cluster nobody
  * watches is not recorded at all.
@@ -22,6 +22,8 @@ interface StandInCluster {
 }
 
 const WATCHED = 'insp-1';
+/** Rancher's health check of a cluster: one plain request and answer on a tunnelled connection. */
+const HEALTH_CHECK = 'GET /api/v1/namespaces/kube-system?timeout=45s → 200';
 const UNWATCHED = 'insp-2';
 
 describe('tunnel inspector (stand-in)', () => {
@@ -38,7 +40,7 @@ describe('tunnel inspector (stand-in)', () => {
 
   beforeAll(async () => {
     stack = await startEngineStack({
-      standinArgs: ['--ping-interval', '1s'],
+      standinArgs: ['--ping-interval', '1s', '--health-interval', '1s'],
       beforeStart: (e) =>
         e.events.on('inspector.batch', (batch) => {
           batches.push(batch);
@@ -62,18 +64,19 @@ describe('tunnel inspector (stand-in)', () => {
     await stack?.stop();
   });
 
-  it("shows the main tunnel's Connect and, decrypted, the stand-in's node LIST and WATCH", async () => {
+  it("shows the main tunnel's Connect and, decrypted, the stand-in's health check and node watch", async () => {
     const frames = await eventually(
       async () => {
         const all = await history('main');
-        const list = all.find((f) => f.http === 'GET /api/v1/nodes → 200');
+        const list = all.find((f) => f.http === HEALTH_CHECK);
+        // client-go 1.36's informers list by watching (sendInitialEvents), as Rancher's node sync does.
         const watch = all.find((f) => /^GET \/api\/v1\/nodes\?.*watch=true.* → 200$/.test(f.http ?? ''));
         return list && watch ? all : undefined;
       },
-      'node LIST and WATCH on the main tunnel',
+      'health check and node watch on the main tunnel',
       60_000,
     );
-    const listFrame = frames.find((f) => f.http === 'GET /api/v1/nodes → 200')!;
+    const listFrame = frames.find((f) => f.http === HEALTH_CHECK)!;
     const conversation = await engine.handle('inspector.frames', {
       cluster: WATCHED,
       session: 'main',
@@ -83,17 +86,13 @@ describe('tunnel inspector (stand-in)', () => {
     expect(conversation.frames[0]).toMatchObject({ type: 'Connect', direction: 'in' });
     // TLS, then the requests the virtual API served on that connection.
     expect(conversation.frames.map((f) => f.summary)).toContain('TLS handshake: ClientHello');
-    expect(conversation.connection?.http).toContain('GET /api/v1/nodes → 200');
+    expect(conversation.connection?.http).toContain(HEALTH_CHECK);
     // The request went in, and the answer came out, on the same connection.
     expect(
-      conversation.frames.some(
-        (f) => f.direction === 'in' && f.type === 'Data' && f.http === 'GET /api/v1/nodes → 200',
-      ),
+      conversation.frames.some((f) => f.direction === 'in' && f.type === 'Data' && f.http === HEALTH_CHECK),
     ).toBe(true);
     expect(
-      conversation.frames.some(
-        (f) => f.direction === 'out' && f.type === 'Data' && f.http === 'GET /api/v1/nodes → 200',
-      ),
+      conversation.frames.some((f) => f.direction === 'out' && f.type === 'Data' && f.http === HEALTH_CHECK),
     ).toBe(true);
     // No secret in any frame (the service-account token travels inside the TLS).
     const text = JSON.stringify(frames);
@@ -210,10 +209,8 @@ describe('tunnel inspector (stand-in)', () => {
     );
     // The new session's stand-in lists the nodes again, and the inspector shows it.
     await eventually(
-      async () =>
-        (await history('main')).some((f) => f.seq > before && f.http === 'GET /api/v1/nodes → 200') ||
-        undefined,
-      'a new node LIST after the reconnect',
+      async () => (await history('main')).some((f) => f.seq > before && f.http === HEALTH_CHECK) || undefined,
+      'a new health check after the reconnect',
       60_000,
     );
   });
