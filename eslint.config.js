@@ -27,7 +27,8 @@ function rendererArea(path) {
  * The renderer's folders (README, Layout): the renderer imports only
  * src/shared from outside itself; a feature imports only its own files, ui/,
  * engine/, app/ and src/shared (never another feature); ui/ and engine/
- * import no feature; engine/ imports neither ui/ nor app/. Relative imports
+ * import no feature; engine/ imports neither ui/ nor app/; only main.tsx
+ * creates the engine client (no module singleton). Relative imports
  * are resolved, so `../inspector/x` from a feature is caught like any other.
  */
 const rendererBoundaries = {
@@ -44,6 +45,18 @@ const rendererBoundaries = {
         return;
       }
       if (!target.startsWith(RENDERER_SRC + sep)) return;
+      const isTypeOnly = node.importKind === 'type' || node.exportKind === 'type';
+      const fromMain = file === resolve(RENDERER_SRC, 'main.tsx');
+      const clientFiles = ['engine/engine-client', 'engine/ws-engine-client'].map((f) =>
+        resolve(RENDERER_SRC, f),
+      );
+      const fromClient = file === `${clientFiles[0]}.ts`;
+      if (clientFiles.includes(target) && !isTypeOnly && !fromMain && !fromClient) {
+        report(
+          'Only main.tsx creates the engine client: components and hooks take it with useEngine(), stores through their bind.',
+        );
+        return;
+      }
       const to = rendererArea(target);
       if (to === from) return;
       if (from.startsWith('features/') && to.startsWith('features/')) {

@@ -1,24 +1,21 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App';
-import { connectClustersStore } from './engine/stores/clusters-store';
-import { connectMainClusterStore } from './engine/stores/main-cluster-store';
-import { connectEngineInfoStore } from './engine/stores/engine-info-store';
-import { connectTelemetryStore } from './engine/stores/telemetry-store';
+import { startStores } from './app/start-stores';
 import { connectThemeStore } from './app/theme-store';
+import { createEngineClient } from './engine/engine-client';
+import { EngineProvider } from './engine/engine-provider';
 import './styles.css';
 
 connectThemeStore();
-connectMainClusterStore();
-connectClustersStore();
-connectEngineInfoStore();
-connectTelemetryStore();
 
 const root = document.getElementById('root');
 if (root) {
   createRoot(root).render(
     <StrictMode>
-      <App />
+      <EngineProvider engine={createEngineClient()} init={startStores}>
+        <App />
+      </EngineProvider>
     </StrictMode>,
   );
 }

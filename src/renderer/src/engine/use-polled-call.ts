@@ -5,13 +5,14 @@
  */
 import { useEffect, useState } from 'react';
 import type { RequestChannel, RequestOf, ResponseOf } from '../../../shared/channels';
-import { engine } from './engine-client';
+import { useEngine } from './engine-provider';
 
 export function usePolledCall<C extends RequestChannel>(
   channel: C,
   request: RequestOf<C>,
   everyMs: number,
 ): { data: ResponseOf<C> | undefined; error: string | undefined } {
+  const engine = useEngine();
   const [data, setData] = useState<ResponseOf<C>>();
   const [error, setError] = useState<string>();
   // The request is compared by value, so callers may pass a fresh literal each render.
@@ -36,6 +37,6 @@ export function usePolledCall<C extends RequestChannel>(
       live = false;
       clearTimeout(timer);
     };
-  }, [channel, key, everyMs]);
+  }, [engine, channel, key, everyMs]);
   return { data, error };
 }

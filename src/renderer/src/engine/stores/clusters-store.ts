@@ -1,7 +1,11 @@
 /** The cluster list, kept live from `clusters.changed` batches. */
 import { create } from 'zustand';
 import type { ClusterRecord, ClustersChange } from '../../../../shared/cluster';
-import { engine } from '../engine-client';
+import { storeEngine } from '../store-engine';
+
+/** The engine, given by the EngineProvider's init (app/start-stores.ts). */
+const engine = storeEngine('clusters store');
+export const bindClustersStore = engine.bind;
 
 interface ClustersState {
   byName: Record<string, ClusterRecord>;

@@ -5,7 +5,11 @@
  */
 import { create } from 'zustand';
 import type { EngineInfo } from '../../../../shared/channels';
-import { engine } from '../engine-client';
+import { storeEngine } from '../store-engine';
+
+/** The engine, given by the EngineProvider's init (app/start-stores.ts). */
+const engine = storeEngine('engine info store');
+export const bindEngineInfoStore = engine.bind;
 
 const REFRESH_MS = 30_000;
 

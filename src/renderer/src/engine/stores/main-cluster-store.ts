@@ -1,7 +1,11 @@
 /** The main cluster's status, kept live from `mainCluster.changed`. */
 import { create } from 'zustand';
 import type { MainClusterInfo } from '../../../../shared/main-cluster';
-import { engine } from '../engine-client';
+import { storeEngine } from '../store-engine';
+
+/** The engine, given by the EngineProvider's init (app/start-stores.ts). */
+const engine = storeEngine('main cluster store');
+export const bindMainClusterStore = engine.bind;
 
 interface MainClusterState {
   info: MainClusterInfo | undefined;

@@ -14,7 +14,11 @@ import type {
   TelemetrySampleEvent,
 } from '../../../../shared/telemetry';
 import { LOAD_FIELDS } from '../../../../shared/telemetry';
-import { engine } from '../engine-client';
+import { storeEngine } from '../store-engine';
+
+/** The engine, given by the EngineProvider's init (app/start-stores.ts). */
+const engine = storeEngine('telemetry store');
+export const bindTelemetryStore = engine.bind;
 
 export type Columns = Record<LoadField, number[]>;
 

@@ -11,7 +11,7 @@ import { useEngineOnce } from '../../engine/use-engine-call';
 import { concurrencyProblem, previewPattern, previewPrefix, type PreviewResult } from './batch-names';
 import { useClustersStore } from '../../engine/stores/clusters-store';
 import { useEngineInfoStore } from '../../engine/stores/engine-info-store';
-import { engine } from '../../engine/engine-client';
+import { useEngine } from '../../engine/engine-provider';
 import type { BatchPlan } from './BatchReview';
 import { TemplateTotalsView } from './TemplateTotalsView';
 
@@ -33,6 +33,7 @@ function toInt(text: string): number {
 
 /** A custom template's totals from the engine, or why it is not a template. */
 function useCustomTemplate(text: string, enabled: boolean): { summary?: TemplateSummary; error?: string } {
+  const engine = useEngine();
   const [result, setResult] = useState<{ summary?: TemplateSummary; error?: string }>({});
   useEffect(() => {
     if (!enabled) return;
@@ -47,7 +48,7 @@ function useCustomTemplate(text: string, enabled: boolean): { summary?: Template
       live = false;
       clearTimeout(timer);
     };
-  }, [text, enabled]);
+  }, [engine, text, enabled]);
   return enabled ? result : {};
 }
 
@@ -74,6 +75,7 @@ export function BatchForm({
   const [concurrency, setConcurrency] = useState(String(initial?.concurrency ?? 4));
   const [importToRancher, setImportToRancher] = useState(initial?.importToRancher ?? true);
 
+  const engine = useEngine();
   const touched = useRef(new Set<'template' | 'concurrency'>());
   // A new batch starts from the saved defaults (Settings); a batch being edited keeps its own values.
   useEffect(() => {
@@ -91,7 +93,7 @@ export function BatchForm({
     return () => {
       live = false;
     };
-  }, [initial]);
+  }, [engine, initial]);
 
   const info = useEngineInfoStore((s) => s.info);
   const presets = useEngineOnce('templates.list');

@@ -7,13 +7,14 @@ import { useEffect, useState } from 'react';
 import type { BatchStatus, ClusterRecord } from '../../../../shared/cluster';
 import { formatEta } from '../../ui/format';
 import { useClustersStore } from '../../engine/stores/clusters-store';
-import { engine } from '../../engine/engine-client';
+import { useEngine } from '../../engine/engine-provider';
 
 const POLL_MS = 500;
 /** Unfinished clusters listed with their step; the rest are summed in the chips. */
 const STEPS_SHOWN = 12;
 
 export function BatchProgress({ id, onClose }: { id: string; onClose: () => void }): React.JSX.Element {
+  const engine = useEngine();
   const [status, setStatus] = useState<BatchStatus>();
   const [pollError, setPollError] = useState<string>();
   const [actionError, setActionError] = useState<string>();
@@ -39,7 +40,7 @@ export function BatchProgress({ id, onClose }: { id: string; onClose: () => void
       stopped = true;
       clearTimeout(timer);
     };
-  }, [id]);
+  }, [engine, id]);
 
   async function act(channel: 'batches.retry' | 'batches.cancel'): Promise<void> {
     setBusy(true);

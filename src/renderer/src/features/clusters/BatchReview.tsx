@@ -3,7 +3,7 @@ import { useState } from 'react';
 import type { CreateBatchRequest } from '../../../../shared/cluster';
 import type { TemplateSummary } from '../../../../shared/template-summary';
 import type { NamePreview } from './batch-names';
-import { engine } from '../../engine/engine-client';
+import { useEngine } from '../../engine/engine-provider';
 import { TemplateTotalsView } from './TemplateTotalsView';
 
 export interface BatchPlan {
@@ -24,6 +24,7 @@ export function BatchReview({
   onBack: () => void;
   onCreated: (batchId: string) => void;
 }): React.JSX.Element {
+  const engine = useEngine();
   const [submitting, setSubmitting] = useState(false);
   const [engineError, setEngineError] = useState<string>();
   const { names, request } = plan;

@@ -1,11 +1,12 @@
 /** A cluster's actions in its details pane: copy kubeconfig, reconnect, retry, import. */
 import { useState } from 'react';
 import type { ClusterRecord } from '../../../../shared/cluster';
-import { engine } from '../../engine/engine-client';
+import { useEngine } from '../../engine/engine-provider';
 
 type Action = 'kubeconfig' | 'reconnect' | 'retry' | 'import';
 
 export function ClusterActions({ cluster }: { cluster: ClusterRecord }): React.JSX.Element {
+  const engine = useEngine();
   const [busy, setBusy] = useState<Action>();
   const [result, setResult] = useState<{ ok: boolean; text: string }>();
 

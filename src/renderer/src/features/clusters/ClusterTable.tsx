@@ -12,7 +12,7 @@ import {
 import { useNow } from '../../ui/use-now';
 import { formatAge } from '../../ui/format';
 import { useClustersStore } from '../../engine/stores/clusters-store';
-import { engine } from '../../engine/engine-client';
+import { useEngine } from '../../engine/engine-provider';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { VirtualRows } from '../../ui/VirtualRows';
 
@@ -79,6 +79,7 @@ interface ClusterTableProps {
 }
 
 export function ClusterTable({ selectedName, onOpen, lastPings }: ClusterTableProps): React.JSX.Element {
+  const engine = useEngine();
   const byName = useClustersStore((s) => s.byName);
   const loaded = useClustersStore((s) => s.loaded);
   const error = useClustersStore((s) => s.error);

@@ -5,7 +5,11 @@
  */
 import { create } from 'zustand';
 import type { ActiveFault, InjectFaultRequest, InjectFaultResponse } from '../../../../shared/faults';
-import { engine } from '../../engine/engine-client';
+import { storeEngine } from '../../engine/store-engine';
+
+/** The engine, given by the EngineProvider's init (app/start-stores.ts). */
+const engine = storeEngine('faults store');
+export const bindFaultsStore = engine.bind;
 
 interface FaultsState {
   faults: ActiveFault[];

@@ -17,7 +17,11 @@ import {
   type TunnelSessionKind,
 } from '../../../../shared/inspector';
 import { appendCapped } from './frame-rows';
-import { engine } from '../../engine/engine-client';
+import { storeEngine } from '../../engine/store-engine';
+
+/** The engine, given by the EngineProvider's init (app/start-stores.ts). */
+const engine = storeEngine('inspector store');
+export const bindInspectorStore = engine.bind;
 
 /** Rows kept per session in the renderer. */
 export const MAX_ROWS = 5000;

@@ -12,7 +12,11 @@ import {
   type LogLine,
   type LogsAppended,
 } from '../../../../shared/logs';
-import { engine } from '../../engine/engine-client';
+import { storeEngine } from '../../engine/store-engine';
+
+/** The engine, given by the EngineProvider's init (app/start-stores.ts). */
+const engine = storeEngine('logs store');
+export const bindLogsStore = engine.bind;
 
 /** Most lines the screen keeps (the engine keeps as many). */
 export const LOGS_VIEW_CAP = MAX_LOGS_TAIL;

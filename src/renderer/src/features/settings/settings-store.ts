@@ -13,7 +13,11 @@ import type {
   SettingsValues,
   SettingsView,
 } from '../../../../shared/settings';
-import { engine } from '../../engine/engine-client';
+import { storeEngine } from '../../engine/store-engine';
+
+/** The engine, given by the EngineProvider's init (app/start-stores.ts). */
+const engine = storeEngine('settings store');
+export const bindSettingsStore = engine.bind;
 
 /** The form as typed: numbers stay text until they are checked. */
 export interface SettingsDraft {
