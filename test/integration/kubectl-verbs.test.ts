@@ -5,56 +5,38 @@
  * rest patch, read and delete. A second cluster sees none of it, and every
  * error names the cluster's own namespaces, never the main cluster's.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { Engine } from '../../src/main/engine/engine';
 import { hostNamespace } from '../../src/main/engine/tenant/tenant-names';
 import { decodeProtobufObject, ProtobufWatchDecoder } from '../../src/main/engine/vapi/protobuf/k8s-protobuf';
 import { KubeconfigClient, kubectl, kubectlOk } from '../helpers/kubectl';
-import { eventually, startTestMainCluster, type TestMainCluster } from '../helpers/main-cluster';
-import { testConfig } from '../helpers/test-config';
-import { memoryLogger } from '../helpers/test-logger';
+import {
+  startClustersWithKubeconfigs,
+  type ClustersWithKubeconfigs,
+} from '../helpers/clusters-with-kubeconfigs';
+import { eventually } from '../helpers/main-cluster';
 
 const NS = 'team-a';
 const MANIFEST = resolve(import.meta.dirname, '../fixtures/rancher-import-manifest.yaml');
 
 describe('kubectl 1.36 against a simulated cluster', () => {
-  let main: TestMainCluster;
-  let engine: Engine;
+  let stack: ClustersWithKubeconfigs;
   let rawA: KubeconfigClient;
   const dir = mkdtempSync(join(tmpdir(), 'sca-kubectl-'));
-  const kc = { a: join(dir, 'a.yaml'), b: join(dir, 'b.yaml') };
+  const kc = { a: join(dir, 'ka.yaml'), b: join(dir, 'kb.yaml') };
   /** Names of the main cluster's objects that must never show in what a user of cluster ka reads. */
   const hostNames = [hostNamespace('ka', NS), hostNamespace('ka', 'default'), 'sca:ka:'];
 
   beforeAll(async () => {
-    main = await startTestMainCluster();
-    engine = new Engine({
-      config: testConfig({ HomeDir: dir }),
-      logger: memoryLogger().logger,
-      shell: 'headless',
-      mainCluster: main.provider,
-    });
-    engine.start();
-    await engine.handle('clusters.create', { name: 'ka', template: 'tiny' });
-    await engine.handle('clusters.create', { name: 'kb', template: 'tiny' });
-    await eventually(
-      async () =>
-        (await engine.handle('clusters.list', undefined)).filter((c) => c.status === 'ready').length === 2,
-      'both clusters ready',
-      90_000,
-    );
-    writeFileSync(kc.a, (await engine.handle('clusters.kubeconfig', { name: 'ka' })).kubeconfig);
-    writeFileSync(kc.b, (await engine.handle('clusters.kubeconfig', { name: 'kb' })).kubeconfig);
+    stack = await startClustersWithKubeconfigs(['ka', 'kb'], dir);
     rawA = new KubeconfigClient(kc.a);
   });
   afterAll(async () => {
     rawA?.close();
-    await engine?.stop();
-    await main?.destroy();
+    await stack?.stop();
   });
 
   const a = (...args: string[]) => kubectlOk(kc.a, args);

@@ -6,17 +6,18 @@
  * a clear Kubernetes Status (never a 5xx or a dropped connection), and the
  * other cluster's objects are exactly as they were.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine } from '../../src/main/engine/engine';
 import { hostNamespace, TENANT_LABEL } from '../../src/main/engine/tenant/tenant-names';
 import { encodeProtobufObject } from '../../src/main/engine/vapi/protobuf/k8s-protobuf';
 import { KubeconfigClient, kubectlOk } from '../helpers/kubectl';
-import { eventually, startTestMainCluster, type TestMainCluster } from '../helpers/main-cluster';
-import { testConfig } from '../helpers/test-config';
-import { memoryLogger } from '../helpers/test-logger';
+import {
+  startClustersWithKubeconfigs,
+  type ClustersWithKubeconfigs,
+} from '../helpers/clusters-with-kubeconfigs';
+import type { TestMainCluster } from '../helpers/main-cluster';
 
 const BODIES = 10_000;
 const CONCURRENCY = 16;
@@ -47,7 +48,7 @@ type HostItem = {
 
 describe('hostile protobuf bodies against a simulated cluster API', () => {
   let main: TestMainCluster;
-  let engine: Engine;
+  let stack: ClustersWithKubeconfigs;
   let client: KubeconfigClient;
   const dir = mkdtempSync(join(tmpdir(), 'sca-pbfuzz-'));
   const victimHostNs = hostNamespace('fb', 'victim');
@@ -70,26 +71,10 @@ describe('hostile protobuf bodies against a simulated cluster API', () => {
   }
 
   beforeAll(async () => {
-    main = await startTestMainCluster();
-    engine = new Engine({
-      config: testConfig({ HomeDir: dir }),
-      logger: memoryLogger().logger,
-      shell: 'headless',
-      mainCluster: main.provider,
-    });
-    engine.start();
-    await engine.handle('clusters.create', { name: 'fa', template: 'tiny' });
-    await engine.handle('clusters.create', { name: 'fb', template: 'tiny' });
-    await eventually(
-      async () =>
-        (await engine.handle('clusters.list', undefined)).filter((c) => c.status === 'ready').length === 2,
-      'both clusters ready',
-      90_000,
-    );
-    const kcA = join(dir, 'a.yaml');
-    const kcB = join(dir, 'b.yaml');
-    writeFileSync(kcA, (await engine.handle('clusters.kubeconfig', { name: 'fa' })).kubeconfig);
-    writeFileSync(kcB, (await engine.handle('clusters.kubeconfig', { name: 'fb' })).kubeconfig);
+    stack = await startClustersWithKubeconfigs(['fa', 'fb'], dir);
+    main = stack.main;
+    const kcA = stack.kubeconfigs.fa!;
+    const kcB = stack.kubeconfigs.fb!;
     await kubectlOk(kcB, ['create', 'namespace', 'victim']);
     await kubectlOk(kcB, ['create', 'configmap', 'keep', '-n', 'victim', '--from-literal=k=v']);
     await kubectlOk(kcB, ['create', 'clusterrole', 'owned', '--verb=get', '--resource=pods']);
@@ -97,8 +82,7 @@ describe('hostile protobuf bodies against a simulated cluster API', () => {
   });
   afterAll(async () => {
     client?.close();
-    await engine?.stop();
-    await main?.destroy();
+    await stack?.stop();
   });
 
   it('answers each with a clear Status and writes nothing outside the cluster', async () => {
