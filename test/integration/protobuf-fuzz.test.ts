@@ -12,12 +12,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostNamespace, TENANT_LABEL } from '../../src/main/engine/tenant/tenant-names';
 import { encodeProtobufObject } from '../../src/main/engine/vapi/protobuf/k8s-protobuf';
-import { KubeconfigClient, kubectlOk } from '../helpers/kubectl';
+import { KubeconfigClient, kubectl, kubectlOk } from '../helpers/kubectl';
 import {
   startClustersWithKubeconfigs,
   type ClustersWithKubeconfigs,
 } from '../helpers/clusters-with-kubeconfigs';
-import type { TestMainCluster } from '../helpers/main-cluster';
+import { eventually, type TestMainCluster } from '../helpers/main-cluster';
 
 const BODIES = 10_000;
 const CONCURRENCY = 16;
@@ -76,6 +76,11 @@ describe('hostile protobuf bodies against a simulated cluster API', () => {
     const kcA = stack.kubeconfigs.fa!;
     const kcB = stack.kubeconfigs.fb!;
     await kubectlOk(kcB, ['create', 'namespace', 'victim']);
+    // The main cluster's controllers add this to every namespace: wait for it, so the snapshot is settled.
+    await eventually(
+      async () => (await kubectl(kcB, ['get', 'configmap', 'kube-root-ca.crt', '-n', 'victim'])).code === 0,
+      "the victim namespace's kube-root-ca.crt",
+    );
     await kubectlOk(kcB, ['create', 'configmap', 'keep', '-n', 'victim', '--from-literal=k=v']);
     await kubectlOk(kcB, ['create', 'clusterrole', 'owned', '--verb=get', '--resource=pods']);
     client = new KubeconfigClient(kcA);
