@@ -16,7 +16,14 @@
 import { hasMagic, MAGIC, MAX_DEPTH, TypeMetaField, UnknownField } from './envelope';
 import { ProtobufBodyError } from './errors';
 import { encodeBase64, formatDuration, formatTime, int64Json } from './go-values';
-import { kindKey, schema, type FieldInfo, type MessageInfo, type ScalarType } from './schema';
+import {
+  kindKey,
+  SCALAR_WIRE_TYPE,
+  schema,
+  type FieldInfo,
+  type MessageInfo,
+  type ScalarType,
+} from './schema';
 import { WireReader, WireType } from './wire-reader';
 
 type Values = Map<number, unknown>;
@@ -38,18 +45,6 @@ function spend(budget: DecodeBudget, n = 1): void {
   budget.values -= n;
   if (budget.values < 0) throw new ProtobufBodyError('object too large once decoded');
 }
-
-const WIRE_NAMES: Record<ScalarType, number> = {
-  string: WireType.Bytes,
-  bytes: WireType.Bytes,
-  bool: WireType.Varint,
-  int32: WireType.Varint,
-  int64: WireType.Varint,
-  uint32: WireType.Varint,
-  uint64: WireType.Varint,
-  double: WireType.Fixed64,
-  float: WireType.Fixed32,
-};
 
 function expectWire(info: MessageInfo, num: number, got: number, want: number): void {
   if (got !== want) {
@@ -203,7 +198,7 @@ export class Decoder {
           list.push(this.readElement(r, info, f, wt, depth));
         }
       } else if (f.scalar) {
-        expectWire(info, num, wt, WIRE_NAMES[f.scalar]);
+        expectWire(info, num, wt, SCALAR_WIRE_TYPE[f.scalar]);
         values.set(num, readScalar(r, f.scalar));
       } else {
         expectWire(info, num, wt, WireType.Bytes);
@@ -219,7 +214,7 @@ export class Decoder {
   /** One element of a repeated field (or a map value), as JSON. */
   private readElement(r: WireReader, info: MessageInfo, f: FieldInfo, wt: number, depth: number): unknown {
     if (f.scalar) {
-      expectWire(info, f.num, wt, WIRE_NAMES[f.scalar]);
+      expectWire(info, f.num, wt, SCALAR_WIRE_TYPE[f.scalar]);
       return scalarJson(f.scalar, readScalar(r, f.scalar));
     }
     expectWire(info, f.num, wt, WireType.Bytes);
@@ -247,7 +242,7 @@ export class Decoder {
       const num = r.tag();
       const wt = r.wireType;
       if (num === 1) {
-        expectWire(info, f.num, wt, WIRE_NAMES[f.keyScalar ?? 'string']);
+        expectWire(info, f.num, wt, SCALAR_WIRE_TYPE[f.keyScalar ?? 'string']);
         key = String(readScalar(r, f.keyScalar ?? 'string'));
       } else if (num === 2) {
         value = this.readElement(r, info, f, wt, depth);

@@ -10,7 +10,7 @@
 import { MAGIC, MAX_DEPTH, TypeMetaField, UnknownField } from './envelope';
 import { ProtobufBodyError } from './errors';
 import { decodeBase64, GO_ZERO_TIME_SECONDS, jsonInteger, parseDuration, parseTime } from './go-values';
-import type { FieldInfo, MessageInfo, ScalarType } from './schema';
+import { SCALAR_WIRE_TYPE, type FieldInfo, type MessageInfo, type ScalarType } from './schema';
 import { WireType } from './wire-reader';
 import { WireWriter } from './wire-writer';
 
@@ -37,18 +37,6 @@ const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 const UINT32_MAX = 2n ** 32n - 1n;
 const UINT64_MAX = 2n ** 64n - 1n;
-
-const WIRE: Record<ScalarType, number> = {
-  string: WireType.Bytes,
-  bytes: WireType.Bytes,
-  bool: WireType.Varint,
-  int32: WireType.Varint,
-  int64: WireType.Varint,
-  uint32: WireType.Varint,
-  uint64: WireType.Varint,
-  double: WireType.Fixed64,
-  float: WireType.Fixed32,
-};
 
 function describe(v: unknown): string {
   if (v === null) return 'null';
@@ -155,7 +143,7 @@ export class Encoder {
     }
     if (f.scalar) {
       if (nil && (f.pointer || f.scalar === 'bytes')) return;
-      w.tag(f.num, WIRE[f.scalar]);
+      w.tag(f.num, SCALAR_WIRE_TYPE[f.scalar]);
       this.scalar(info, f.scalar, v);
       return;
     }
@@ -179,7 +167,7 @@ export class Encoder {
     if (f.scalar) {
       // Go leaves a nil []byte map value out of its entry; a null element is the zero value.
       if (f.scalar === 'bytes' && mapValue && v === null) return;
-      w.tag(num, WIRE[f.scalar]);
+      w.tag(num, SCALAR_WIRE_TYPE[f.scalar]);
       this.scalar(info, f.scalar, v);
       return;
     }

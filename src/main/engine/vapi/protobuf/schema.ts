@@ -5,9 +5,23 @@
  * need it.
  */
 import schemaText from './k8s-protobuf-schema.json?raw';
+import { WireType } from './wire-reader';
 
 export type ScalarType =
   'string' | 'bytes' | 'bool' | 'int32' | 'int64' | 'uint32' | 'uint64' | 'double' | 'float';
+
+/** The wire type each scalar is written with: the one table the decoder checks and the encoder writes. */
+export const SCALAR_WIRE_TYPE: Record<ScalarType, number> = {
+  string: WireType.Bytes,
+  bytes: WireType.Bytes,
+  bool: WireType.Varint,
+  int32: WireType.Varint,
+  int64: WireType.Varint,
+  uint32: WireType.Varint,
+  uint64: WireType.Varint,
+  double: WireType.Fixed64,
+  float: WireType.Fixed32,
+};
 
 /**
  * Types whose Go protobuf or JSON marshalling is hand-written, so their JSON
