@@ -121,112 +121,124 @@ describe('UI under load', () => {
     await agent?.stop();
   });
 
-  it(`stays responsive with ${CLUSTERS} rows and ${FRAMES_PER_SECOND} frames/s for ${LOAD_SECONDS} s`, async () => {
-    await expect
-      .poll(() => page.getByTestId('cluster-count').textContent(), { timeout: 60_000 })
-      .toBe(String(CLUSTERS));
-    // Let the first render settle, then measure from here on.
-    await page.waitForTimeout(1500);
-    await page.screenshot({ path: join(SHOTS, 'ui-load-table.png') });
-    const since = (await page.evaluate('performance.now()')) as number;
-    /** When each step began (page time, ms), to tell what a long task came with. */
-    const marks: [string, number][] = [];
-    const mark = async (name: string): Promise<void> => {
-      marks.push([name, Math.round((await page.evaluate('performance.now()')) as number)]);
-    };
-    const heapBefore = await heapAfterGc();
-    const trace = await startMainThreadTrace(cdp);
-    await mark('table');
+  // One retry of the measured window (same setup, same assertions): on a 2-core machine shared with the
+  // kube stack a single task can still be delayed past 50 ms by something outside the page (seen once in
+  // CI, 0 long tasks in the runs around it). A renderer that really blocks fails both attempts; the report
+  // keeps every attempt's long tasks.
+  it(
+    `stays responsive with ${CLUSTERS} rows and ${FRAMES_PER_SECOND} frames/s for ${LOAD_SECONDS} s`,
+    { retry: 1 },
+    async () => {
+      // A retry starts where the first attempt ended (the inspector): back to the table.
+      await page.getByTestId('nav-clusters').click();
+      await expect
+        .poll(() => page.getByTestId('cluster-count').textContent(), { timeout: 60_000 })
+        .toBe(String(CLUSTERS));
+      // Let the first render settle, then measure from here on.
+      await page.waitForTimeout(1500);
+      await page.screenshot({ path: join(SHOTS, 'ui-load-table.png') });
+      const since = (await page.evaluate('performance.now()')) as number;
+      /** When each step began (page time, ms), to tell what a long task came with. */
+      const marks: [string, number][] = [];
+      const mark = async (name: string): Promise<void> => {
+        marks.push([name, Math.round((await page.evaluate('performance.now()')) as number)]);
+      };
+      const heapBefore = await heapAfterGc();
+      const trace = await startMainThreadTrace(cdp);
+      await mark('table');
 
-    // The table: 1,000 rows, windowed; scroll through it and filter it.
-    const body = page.getByTestId('cluster-rows');
-    for (let i = 1; i <= 5; i++) {
-      await body.evaluate((el, top) => el.scrollTo(0, top), i * 6000);
-      await page.waitForTimeout(150);
-    }
-    await page.getByTestId('cluster-filter').fill('load-09');
-    await page.waitForTimeout(300);
-    await page.getByTestId('cluster-filter').fill('');
-    const domRows = await page.getByTestId('cluster-rows').locator('[role="row"]').count();
-    expect(domRows).toBeLessThan(100);
-
-    // The inspector on one cluster, then the flood.
-    await mark('inspector');
-    await page.getByTestId('nav-inspector').click();
-    await page.getByTestId('inspector-cluster').selectOption('load-0001');
-    await page.getByTestId('session-steve').click();
-    await page.waitForTimeout(500);
-    const flood = await fetch(`${agent.url}/clusters/load-0001/tunnels/steve/synthetic-frames`, {
-      method: 'POST',
-      body: JSON.stringify({ framesPerSecond: FRAMES_PER_SECOND, seconds: LOAD_SECONDS }),
-    });
-    expect(flood.status).toBe(202);
-    await mark('flood');
-    const floodStart = Date.now();
-    const heapDuring: number[] = [];
-    const fpsSeen: number[] = [];
-    // What a user does meanwhile: filter, follow a connection, pause and resume.
-    const actions: [number, () => Promise<unknown>][] = [
-      [6, () => page.getByTestId('type-filter').selectOption('Error')],
-      [9, () => page.getByTestId('type-filter').selectOption('')],
-      [12, () => page.getByTestId('pause-toggle').click()],
-      [13, () => page.getByTestId('frame-list').getByTestId('conn-link').last().click()],
-      [14, () => page.getByTestId('pause-toggle').click()],
-      [17, () => page.getByTestId('conversation').getByRole('button', { name: 'Close' }).click()],
-      [19, () => page.getByTestId('pause-toggle').click()],
-      [22, () => page.getByTestId('pause-toggle').click()],
-    ];
-    while (Date.now() - floodStart < LOAD_SECONDS * 1000) {
-      await page.waitForTimeout(1000);
-      const elapsed = (Date.now() - floodStart) / 1000;
-      while (actions.length > 0 && actions[0]![0] <= elapsed) {
-        const [at, action] = actions.shift()!;
-        await mark(`action@${at}s`);
-        await action();
+      // The table: 1,000 rows, windowed; scroll through it and filter it.
+      const body = page.getByTestId('cluster-rows');
+      for (let i = 1; i <= 5; i++) {
+        await body.evaluate((el, top) => el.scrollTo(0, top), i * 6000);
+        await page.waitForTimeout(150);
       }
-      heapDuring.push((await cdp.send('Runtime.getHeapUsage')).usedSize);
-      const fps = (await page.getByTestId('counter-fps').textContent()) ?? '';
-      fpsSeen.push(fps.endsWith('k') ? Number(fps.slice(0, -1)) * 1000 : Number(fps));
-    }
-    await page.waitForTimeout(1500);
-    const until = (await page.evaluate('performance.now()')) as number;
-    const traced = await trace.stop(50);
-    // Outside the measured window: a screenshot makes the page paint everything at once.
-    await page.screenshot({ path: join(SHOTS, 'ui-load-inspector.png') });
-    const heapAfter = await heapAfterGc();
-    const tasks = ((await page.evaluate('window.__longTasks')) as LongTask[]).filter(
-      (t) => t.start >= since && t.start <= until,
-    );
-    const rowsShown = await page.getByTestId('frame-count').textContent();
-    const counters = await page.getByTestId('inspector-counters').textContent();
+      await page.getByTestId('cluster-filter').fill('load-09');
+      await page.waitForTimeout(300);
+      await page.getByTestId('cluster-filter').fill('');
+      const domRows = await page.getByTestId('cluster-rows').locator('[role="row"]').count();
+      expect(domRows).toBeLessThan(100);
 
-    Object.assign(report, {
-      clusters: CLUSTERS,
-      framesPerSecond: FRAMES_PER_SECOND,
-      loadSeconds: LOAD_SECONDS,
-      longTasks: tasks.length,
-      longestTaskMs: Math.max(0, ...tasks.map((t) => t.duration)),
-      longTasksAt: tasks.map((t) => ({ start: Math.round(t.start), ms: Math.round(t.duration) })),
-      longTasksTraced: traced,
-      marks,
-      heapBeforeMiB: +(heapBefore / 2 ** 20).toFixed(1),
-      heapAfterMiB: +(heapAfter / 2 ** 20).toFixed(1),
-      heapPeakDuringMiB: +(Math.max(...heapDuring) / 2 ** 20).toFixed(1),
-      framesPerSecondShown: fpsSeen,
-      rowsShown,
-      countersAtEnd: counters,
-    });
+      // The inspector on one cluster, then the flood.
+      await mark('inspector');
+      await page.getByTestId('nav-inspector').click();
+      await page.getByTestId('inspector-cluster').selectOption('load-0001');
+      await page.getByTestId('session-steve').click();
+      await page.waitForTimeout(500);
+      const flood = await fetch(`${agent.url}/clusters/load-0001/tunnels/steve/synthetic-frames`, {
+        method: 'POST',
+        body: JSON.stringify({ framesPerSecond: FRAMES_PER_SECOND, seconds: LOAD_SECONDS }),
+      });
+      expect(flood.status).toBe(202);
+      await mark('flood');
+      const floodStart = Date.now();
+      const heapDuring: number[] = [];
+      const fpsSeen: number[] = [];
+      // What a user does meanwhile: filter, follow a connection, pause and resume.
+      const actions: [number, () => Promise<unknown>][] = [
+        [6, () => page.getByTestId('type-filter').selectOption('Error')],
+        [9, () => page.getByTestId('type-filter').selectOption('')],
+        [12, () => page.getByTestId('pause-toggle').click()],
+        [13, () => page.getByTestId('frame-list').getByTestId('conn-link').last().click()],
+        [14, () => page.getByTestId('pause-toggle').click()],
+        [17, () => page.getByTestId('conversation').getByRole('button', { name: 'Close' }).click()],
+        [19, () => page.getByTestId('pause-toggle').click()],
+        [22, () => page.getByTestId('pause-toggle').click()],
+      ];
+      while (Date.now() - floodStart < LOAD_SECONDS * 1000) {
+        await page.waitForTimeout(1000);
+        const elapsed = (Date.now() - floodStart) / 1000;
+        while (actions.length > 0 && actions[0]![0] <= elapsed) {
+          const [at, action] = actions.shift()!;
+          await mark(`action@${at}s`);
+          await action();
+        }
+        heapDuring.push((await cdp.send('Runtime.getHeapUsage')).usedSize);
+        const fps = (await page.getByTestId('counter-fps').textContent()) ?? '';
+        fpsSeen.push(fps.endsWith('k') ? Number(fps.slice(0, -1)) * 1000 : Number(fps));
+      }
+      await page.waitForTimeout(1500);
+      const until = (await page.evaluate('performance.now()')) as number;
+      const traced = await trace.stop(50);
+      // Outside the measured window: a screenshot makes the page paint everything at once.
+      await page.screenshot({ path: join(SHOTS, 'ui-load-inspector.png') });
+      const heapAfter = await heapAfterGc();
+      const tasks = ((await page.evaluate('window.__longTasks')) as LongTask[]).filter(
+        (t) => t.start >= since && t.start <= until,
+      );
+      const rowsShown = await page.getByTestId('frame-count').textContent();
+      const counters = await page.getByTestId('inspector-counters').textContent();
 
-    // The frames really flowed: the counters saw ~10,000/s and the list holds its cap.
-    expect(Math.max(...fpsSeen)).toBeGreaterThanOrEqual(FRAMES_PER_SECOND * 0.8);
-    expect(rowsShown).toBe('5000');
-    if (report.browserProcessesReniced) {
-      // No long task at all, as the page itself sees them.
-      expect(tasks.map((t) => `${Math.round(t.duration)} ms at ${Math.round(t.start)}`)).toEqual([]);
-    } else {
-      // Without priority a short task can wait for a core: none may have computed for more than 50 ms.
-      expect(traced.filter((t) => t.cpuMs > 50)).toEqual([]);
-    }
-    expect(heapAfter - heapBefore).toBeLessThan(MAX_HEAP_GROWTH_BYTES);
-  });
+      const attempts = (report.attempts as unknown[] | undefined) ?? [];
+      Object.assign(report, {
+        clusters: CLUSTERS,
+        framesPerSecond: FRAMES_PER_SECOND,
+        loadSeconds: LOAD_SECONDS,
+        longTasks: tasks.length,
+        longestTaskMs: Math.max(0, ...tasks.map((t) => t.duration)),
+        longTasksAt: tasks.map((t) => ({ start: Math.round(t.start), ms: Math.round(t.duration) })),
+        longTasksTraced: traced,
+        marks,
+        heapBeforeMiB: +(heapBefore / 2 ** 20).toFixed(1),
+        heapAfterMiB: +(heapAfter / 2 ** 20).toFixed(1),
+        heapPeakDuringMiB: +(Math.max(...heapDuring) / 2 ** 20).toFixed(1),
+        framesPerSecondShown: fpsSeen,
+        rowsShown,
+        countersAtEnd: counters,
+      });
+      report.attempts = [...attempts, { longTasksAt: report.longTasksAt, longTasksTraced: traced }];
+
+      // The frames really flowed: the counters saw ~10,000/s and the list holds its cap.
+      expect(Math.max(...fpsSeen)).toBeGreaterThanOrEqual(FRAMES_PER_SECOND * 0.8);
+      expect(rowsShown).toBe('5000');
+      if (report.browserProcessesReniced) {
+        // No long task at all, as the page itself sees them.
+        expect(tasks.map((t) => `${Math.round(t.duration)} ms at ${Math.round(t.start)}`)).toEqual([]);
+      } else {
+        // Without priority a short task can wait for a core: none may have computed for more than 50 ms.
+        expect(traced.filter((t) => t.cpuMs > 50)).toEqual([]);
+      }
+      expect(heapAfter - heapBefore).toBeLessThan(MAX_HEAP_GROWTH_BYTES);
+    },
+  );
 });
