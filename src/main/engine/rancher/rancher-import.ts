@@ -12,6 +12,7 @@ import type { ClusterStatus } from '../../../shared/cluster';
 import type { Logger } from '../telemetry/logger';
 import type { InProcessKubeClient } from '../vapi/in-process-client';
 import { applyManifest } from '../vapi/manifest-apply';
+import { abortableSleep } from './abortable-sleep';
 import { checkRancherCa } from './ca-checksum';
 import type { RancherClient } from './rancher-client';
 import { RancherError } from './rancher-errors';
@@ -95,13 +96,38 @@ export async function importIntoRancher(ctx: ImportContext): Promise<ImportedClu
   const saToken = await serviceAccountToken(api, ctx.tokenTimeoutMs ?? 60_000, signal);
 
   ctx.setStatus('testing_api');
-  const check = await ctx.apiWithToken(saToken).request('GET', '/api/v1/namespaces/kube-system');
-  if (check.status !== 200) {
-    throw new RancherError(
-      `the cattle service-account token does not work against ${name}'s API (HTTP ${check.status})`,
-    );
-  }
+  await checkServiceAccountToken(ctx, saToken, TOKEN_CHECK_MS);
   return { rancherId: cluster.id, registrationToken: token.token, serviceAccountToken: saToken };
+}
+
+/** How long a new cattle token may take to be accepted (TokenReview and the namespace cache under load). */
+const TOKEN_CHECK_MS = 30_000;
+
+/**
+ * Rancher's first request with the cattle token, made here first: the
+ * token must open the cluster's API. A refusal is retried for a while,
+ * since a token minted a moment ago can be refused briefly while the main
+ * apiserver is busy (seen in a 1,000-cluster batch), then is final.
+ */
+async function checkServiceAccountToken(
+  ctx: ImportContext,
+  saToken: string,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 1, delayMs = 500; ; attempt++, delayMs = Math.min(delayMs * 2, 4000)) {
+    const check = await ctx.apiWithToken(saToken).request('GET', '/api/v1/namespaces/kube-system');
+    if (check.status === 200) return;
+    if (Date.now() + delayMs > deadline) {
+      throw new RancherError(
+        `the cattle service-account token does not work against ${ctx.name}'s API (HTTP ${check.status}, ${attempt} attempts in ${Math.round(timeoutMs / 1000)} s)`,
+      );
+    }
+    ctx.setProgress?.(
+      `the cattle token was refused (HTTP ${check.status}); trying again (attempt ${attempt + 1})`,
+    );
+    await abortableSleep(delayMs, ctx.signal);
+  }
 }
 
 /** Ensures a token Secret for the cattle service account and waits until the token controller fills it. */

@@ -10,6 +10,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { KubeRest } from '../../kube/kube-rest';
 import type { TenantCaches } from '../../tenant/tenant-caches';
+import { TENANT_LABEL } from '../../tenant/tenant-names';
 
 interface CachedReview {
   /** Host namespace of the service account, or undefined when not authenticated. */
@@ -75,7 +76,29 @@ export class TenantAuthenticator {
     if (mintedFor !== undefined) return mintedFor === tenant;
     if (token.startsWith('sca_')) return false;
     const namespace = await this.reviewedNamespace(hash, token);
-    return namespace !== undefined && this.caches.tenantOfNamespace(namespace) === tenant;
+    if (namespace === undefined) return false;
+    const owner =
+      this.caches.tenantOfNamespace(namespace) ?? (await this.tenantOfUncachedNamespace(namespace));
+    return owner === tenant;
+  }
+
+  /**
+   * The namespace cache follows a watch, which can lag a few seconds behind
+   * a namespace made a moment ago when hundreds of clusters are being made
+   * (a 1,000-cluster batch failed one import on it: its new cattle token
+   * was refused). A miss asks the main cluster; a namespace that is not a
+   * tenant's (or not there) still refuses.
+   */
+  private async tenantOfUncachedNamespace(namespace: string): Promise<string | undefined> {
+    try {
+      const ns = await this.rest.request<{ metadata?: { labels?: Record<string, string> } }>(
+        'GET',
+        `/api/v1/namespaces/${encodeURIComponent(namespace)}`,
+      );
+      return ns.metadata?.labels?.[TENANT_LABEL];
+    } catch {
+      return undefined;
+    }
   }
 
   private async reviewedNamespace(hash: string, token: string): Promise<string | undefined> {
