@@ -11,7 +11,7 @@ export default defineConfig({
     build: {
       rollupOptions: {
         input: {
-          index: resolve('src/main/index.ts'),
+          index: resolve('src/main/desktop/index.ts'),
           headless: resolve('src/main/headless/cli.ts'),
         },
       },

@@ -78,6 +78,58 @@ const rendererBoundaries = {
   },
 };
 
+const ENGINE = resolve(import.meta.dirname, 'src/main/engine');
+/** The engine's layers (README, Layout), top to bottom. */
+const ENGINE_TOP = ['engine.ts', 'create-engine.ts', 'channels', 'transport'];
+const ENGINE_GROUND = ['util', 'telemetry', 'config', 'kube', 'store', 'remotedialer'];
+
+/** 'top', 'ground' or 'domain' for a path inside src/main/engine, with its folder; undefined outside. */
+function engineLayer(path) {
+  const rel = relative(ENGINE, path);
+  if (rel.startsWith('..')) return undefined;
+  const first = rel.split(sep)[0].replace(/\.ts$/, '') + (rel.includes(sep) ? '' : '.ts');
+  const folder = rel.split(sep)[0];
+  if (ENGINE_TOP.includes(folder) || ENGINE_TOP.includes(first)) return { layer: 'top', folder };
+  if (ENGINE_GROUND.includes(folder)) return { layer: 'ground', folder };
+  return { layer: 'domain', folder };
+}
+
+/**
+ * The engine's layers: engine.ts, create-engine.ts, channels/ and
+ * transport/ compose the domains and are imported by none of them; the
+ * ground folders (util, telemetry, config, kube, store, remotedialer) import
+ * no domain folder. Tests are free to reach across.
+ */
+const engineBoundaries = {
+  meta: { type: 'problem', schema: [] },
+  create(context) {
+    const file = context.filename;
+    const from = engineLayer(file);
+    if (!from || /\.test\.tsx?$/.test(file)) return {};
+    function check(node, source) {
+      if (typeof source !== 'string' || !source.startsWith('.')) return;
+      const to = engineLayer(resolve(dirname(file), source));
+      if (!to || to.folder === from.folder) return;
+      const report = (message) => context.report({ node, message: `${message} (${source})` });
+      if (to.layer === 'top' && from.layer !== 'top') {
+        report(
+          `${from.folder}/ is composed by the engine and never imports ${to.folder} (engine.ts, channels/, transport/).`,
+        );
+      } else if (from.layer === 'ground' && to.layer === 'domain') {
+        report(
+          `${from.folder}/ is ground: it never imports a domain folder (${to.folder}/); move the shared piece down or into src/shared.`,
+        );
+      }
+    }
+    return {
+      ImportDeclaration: (node) => check(node, node.source.value),
+      ExportNamedDeclaration: (node) => node.source && check(node, node.source.value),
+      ExportAllDeclaration: (node) => check(node, node.source.value),
+      ImportExpression: (node) => node.source.type === 'Literal' && check(node, node.source.value),
+    };
+  },
+};
+
 export default tseslint.config(
   {
     ignores: [
@@ -116,6 +168,11 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    files: ['src/main/engine/**/*.ts'],
+    plugins: { engine: { rules: { boundaries: engineBoundaries } } },
+    rules: { 'engine/boundaries': 'error' },
   },
   {
     files: ['src/renderer/**/*.{ts,tsx}'],

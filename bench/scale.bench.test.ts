@@ -159,7 +159,7 @@ it(`scale: ${N} clusters`, { timeout: 3_600_000 }, async () => {
   await phase(
     'drop every session, until all active again',
     async () => {
-      engine.dropTunnels({});
+      engine.faults.tunnels.dropTunnels({});
       await eventually(async () => (await active()) < N || undefined, 'drop seen', 60_000);
       await eventually(async () => (await active()) === N || undefined, 'recovered', 900_000);
     },

@@ -80,3 +80,11 @@ export interface TelemetryHistoryRequest {
   /** Only the last this many seconds (default: all kept). */
   seconds?: number;
 }
+
+/** Frames and bytes a tunnel has carried, over all its sessions (the metrics' traffic counters). */
+export interface TunnelTraffic {
+  framesIn: number;
+  framesOut: number;
+  bytesIn: number;
+  bytesOut: number;
+}

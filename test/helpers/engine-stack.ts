@@ -4,7 +4,7 @@
  * a free loopback port. One place to start it and one to stop it.
  */
 import type { AgentConfig } from '../../src/main/engine/config/agent-config';
-import { startWebServer, type RunningWebServer } from '../../src/main/engine/api/web-server';
+import { startWebServer, type RunningWebServer } from '../../src/main/engine/transport/web-server';
 import { Engine } from '../../src/main/engine/engine';
 import { startTestMainCluster, type TestMainCluster } from './main-cluster';
 import { STANDIN_TOKEN, startStandIn, type StandIn } from './rancher-standin';

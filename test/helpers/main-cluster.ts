@@ -3,7 +3,7 @@
  * workdir and port, deleted afterwards.
  */
 import { rmSync } from 'node:fs';
-import { KwokctlProvider } from '../../src/main/engine/kube/kwokctl-provider';
+import { KwokctlProvider } from '../../src/main/engine/main-cluster/kwokctl-provider';
 import { KubeRest } from '../../src/main/engine/kube/kube-rest';
 import { freePort } from './free-port';
 import { requireKubeStack, tempKwokWorkdir } from './kube-stack';

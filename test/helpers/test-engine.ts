@@ -1,7 +1,7 @@
 import type { AgentConfig } from '../../src/main/engine/config/agent-config';
 import { testConfig } from './test-config';
 import { Engine } from '../../src/main/engine/engine';
-import { startWebServer, type RunningWebServer } from '../../src/main/engine/api/web-server';
+import { startWebServer, type RunningWebServer } from '../../src/main/engine/transport/web-server';
 import { tempKwokWorkdir } from './kube-stack';
 import { memoryLogger } from './test-logger';
 

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REQUEST_CHANNELS, type RequestChannel } from '../../src/shared/channels';
-import { validateRequest } from '../../src/main/engine/request-validation';
+import { validateRequest } from '../../src/main/engine/channels/request-validation';
 import { EngineError } from '../../src/shared/errors';
 import { startApiOnlyAgent } from '../helpers/test-engine';
 

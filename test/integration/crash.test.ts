@@ -15,7 +15,7 @@ import {
   type AgentProcessOptions,
 } from '../../e2e/helpers/agent-process';
 import { KubeRest } from '../../src/main/engine/kube/kube-rest';
-import { KwokctlProvider } from '../../src/main/engine/kube/kwokctl-provider';
+import { KwokctlProvider } from '../../src/main/engine/main-cluster/kwokctl-provider';
 import type { KubeList, KubeObject } from '../../src/main/engine/kube/kube-object';
 import { TENANT_LABEL, TENANT_NAMESPACE_LABEL } from '../../src/main/engine/tenant/tenant-names';
 import { freePort } from '../helpers/free-port';

@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActiveFault, FaultsChangedEvent } from '../../src/shared/faults';
-import type { RunningWebServer } from '../../src/main/engine/api/web-server';
+import type { RunningWebServer } from '../../src/main/engine/transport/web-server';
 import type { Engine } from '../../src/main/engine/engine';
 import { PAUSE_HOLDER } from '../../src/main/engine/faults/heartbeat-pauser';
 import { TENANT_LABEL } from '../../src/main/engine/tenant/tenant-names';

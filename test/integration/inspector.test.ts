@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InspectorBatch, InspectorFrame, TunnelSessionKind } from '../../src/shared/inspector';
-import type { RunningWebServer } from '../../src/main/engine/api/web-server';
+import type { RunningWebServer } from '../../src/main/engine/transport/web-server';
 import type { Engine } from '../../src/main/engine/engine';
 import { advertisedAddress } from '../../src/main/engine/vapi/pki/cluster-identity';
 import { startEngineStack, type EngineStack } from '../helpers/engine-stack';

@@ -6,8 +6,8 @@
 import { existsSync, rmSync } from 'node:fs';
 import { CoreV1Api, type V1Node } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ExternalProvider } from '../../src/main/engine/kube/external-provider';
-import { KwokctlProvider } from '../../src/main/engine/kube/kwokctl-provider';
+import { ExternalProvider } from '../../src/main/engine/main-cluster/external-provider';
+import { KwokctlProvider } from '../../src/main/engine/main-cluster/kwokctl-provider';
 import { freePort } from '../helpers/free-port';
 import { requireKubeStack, tempKwokWorkdir } from '../helpers/kube-stack';
 import { memoryLogger } from '../helpers/test-logger';

@@ -5,7 +5,7 @@
  * in the stand-in, show in /faults and /metrics, and clear.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningWebServer } from '../../src/main/engine/api/web-server';
+import type { RunningWebServer } from '../../src/main/engine/transport/web-server';
 import type { Engine } from '../../src/main/engine/engine';
 import { startEngineStack, type EngineStack } from '../helpers/engine-stack';
 import { eventually } from '../helpers/main-cluster';

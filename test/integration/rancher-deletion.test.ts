@@ -17,7 +17,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterRecord } from '../../src/shared/cluster';
 import type { AgentConfig } from '../../src/main/engine/config/agent-config';
-import { startWebServer, type RunningWebServer } from '../../src/main/engine/api/web-server';
+import { startWebServer, type RunningWebServer } from '../../src/main/engine/transport/web-server';
 import { Engine } from '../../src/main/engine/engine';
 import type { KubeList, KubeObject } from '../../src/main/engine/kube/kube-object';
 import { hostNamespace, TENANT_LABEL } from '../../src/main/engine/tenant/tenant-names';

@@ -6,16 +6,12 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CONFIG_KEYS, ConfigError, redactedConfig, type ConfigKey } from '../engine/config/agent-config';
-import { flagName, loadConfig } from '../engine/config/load-config';
-import { Engine, ENGINE_VERSION } from '../engine/engine';
-import { startWebServer } from '../engine/api/web-server';
+import { CONFIG_KEYS, ConfigError, type ConfigKey } from '../engine/config/agent-config';
+import { flagName } from '../engine/config/load-config';
+import { createEngine, type CreatedEngine } from '../engine/create-engine';
+import { ENGINE_VERSION } from '../engine/engine';
+import { startWebServer } from '../engine/transport/web-server';
 import { packageRoot } from '../engine/kube/package-root';
-import { FileSettingsStore } from '../engine/settings/file-settings-store';
-import { settingsConfigLayer } from '../engine/settings/settings-layer';
-import { AesSecretBox } from '../engine/store/secret-box';
-import { LogRing } from '../engine/telemetry/log-ring';
-import { createLogger } from '../engine/telemetry/logger';
 
 /** Secrets are not accepted as flags: command lines are visible to every local user. */
 const FLAG_KEYS = CONFIG_KEYS.filter((k) => k !== 'BearerToken' && k !== 'AccessToken');
@@ -64,17 +60,14 @@ export async function main(argv: string[]): Promise<number> {
     const value = values[flagName(key)];
     if (value !== undefined) flags[key] = value;
   }
-  let loaded: ReturnType<typeof loadConfig>;
+  let created: CreatedEngine;
   try {
-    loaded = loadConfig({
+    created = createEngine({
+      shell: 'headless',
       flags,
       configPath: values.config as string | undefined,
-      // Settings saved from the Settings screen: <home>/settings.json, the token sealed with the state key.
-      settingsLayer: (home) =>
-        settingsConfigLayer(
-          new FileSettingsStore(home, () => AesSecretBox.fromEnvOrFile(join(home, 'state.key'))),
-          home,
-        ),
+      prettyLogs: Boolean(process.stderr.isTTY),
+      ensureMainCluster: !values['no-main-cluster'],
     });
   } catch (err) {
     if (err instanceof ConfigError) {
@@ -83,27 +76,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw err;
   }
-  const { config } = loaded;
-  // The Logs screen reads the logger's redacted output from this ring.
-  const logRing = new LogRing();
-  const logger = createLogger({
-    level: config.LogLevel,
-    pretty: Boolean(process.stderr.isTTY),
-    copyTo: logRing,
-  });
-  for (const warning of loaded.warnings) logger.warn(warning);
-  logger.debug({ config: redactedConfig(config) }, 'effective configuration');
-  if (!config.RancherURL)
-    logger.info('No Rancher configured (RancherURL): clusters are simulated locally only');
-
-  const engine = new Engine({
-    config,
-    logger,
-    shell: 'headless',
-    ensureMainCluster: !values['no-main-cluster'],
-    configSources: loaded.sources,
-    logRing,
-  });
+  const { engine, config, logger } = created;
   const root = packageRoot();
   let web: Awaited<ReturnType<typeof startWebServer>>;
   try {

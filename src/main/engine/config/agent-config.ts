@@ -6,7 +6,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { concurrencyProblem, DEFAULT_BATCH_CONCURRENCY } from '../../../shared/cluster-names';
-import { PRESET_NAMES } from '../tenant/template/presets';
+import { PRESET_NAMES } from '../../../shared/template-presets';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 export const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];

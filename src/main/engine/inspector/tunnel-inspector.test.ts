@@ -5,7 +5,7 @@ import type { InspectorBatch } from '../../../shared/inspector';
 import { connectClientSession } from '../remotedialer/client-session';
 import { headersFor, startLoopbackServer } from '../../../../test/support/loopback-harness';
 import { MessageType } from '../remotedialer/message-types';
-import { validateRequest } from '../request-validation';
+import { validateRequest } from '../channels/request-validation';
 import { createLogger } from '../telemetry/logger';
 import { TunnelInspector, type InspectableTunnel, type InspectorOptions } from './tunnel-inspector';
 

@@ -26,7 +26,8 @@ import { importIntoRancher, type ImportedCluster } from './rancher-import';
 import { waitForRancherRemoval, type RemovalOutcome } from './rancher-removal';
 import { SteveHandler } from './steve-handler';
 import { mainTunnelAllow, steveTunnelAllow } from './tunnel-allow';
-import { addTraffic, TunnelLoop, type TunnelTraffic } from './tunnel-loop';
+import type { TunnelTraffic } from '../../../shared/telemetry';
+import { addTraffic, TunnelLoop } from './tunnel-loop';
 import { mainTunnelHeaders, steveTunnelHeaders } from './tunnel-params';
 
 export interface RancherIntegrationDeps {

@@ -10,6 +10,7 @@
 import type { Duplex } from 'node:stream';
 import type { SecureContext } from 'node:tls';
 import type { TunnelInfo, TunnelState } from '../../../shared/cluster';
+import type { TunnelTraffic } from '../../../shared/telemetry';
 import { connectClientSession, HandshakeError, type ClientSession } from '../remotedialer';
 import type { FrameTap } from '../remotedialer';
 import type { Logger } from '../telemetry/logger';
@@ -45,14 +46,6 @@ export interface TunnelLoopOptions {
   onRefused: (refusal: TunnelRefusal) => void;
   /** Refuse to connect until this time (fault injection). */
   blockedUntil?: () => number;
-}
-
-/** Frames and bytes a tunnel has carried, over all its sessions. */
-export interface TunnelTraffic {
-  framesIn: number;
-  framesOut: number;
-  bytesIn: number;
-  bytesOut: number;
 }
 
 export function addTraffic(into: TunnelTraffic, add: TunnelTraffic): void {

@@ -15,7 +15,7 @@ import {
   settingsUpdateProblems,
   type FieldProblem,
 } from '../../../shared/settings-validation';
-import { PRESET_NAMES } from '../tenant/template/presets';
+import { PRESET_NAMES } from '../../../shared/template-presets';
 
 const RULES = { presets: PRESET_NAMES };
 

@@ -8,7 +8,7 @@
 import { SETTINGS_FIELDS, type SettingsField } from '../../../shared/settings';
 import { settingsFieldProblem } from '../../../shared/settings-validation';
 import type { SecretCipher } from '../store/secret-box';
-import { PRESET_NAMES } from '../tenant/template/presets';
+import { PRESET_NAMES } from '../../../shared/template-presets';
 import type { SavedSettings } from './saved-settings';
 
 export const SETTINGS_SCHEMA_VERSION = 1;

@@ -22,7 +22,7 @@ import {
 import { crossFieldProblems } from '../../../shared/settings-validation';
 import type { AgentConfig, ConfigKey } from '../config/agent-config';
 import type { Logger } from '../telemetry/logger';
-import { PRESET_NAMES } from '../tenant/template/presets';
+import { PRESET_NAMES } from '../../../shared/template-presets';
 import { testRancherConnection } from './connection-test';
 import { parseConnectionTestRequest, parseSettingsUpdate } from './parse-settings-requests';
 import { SETTINGS_CONFIG_KEYS, tokenHint, valuesFromConfig, type SavedSettings } from './saved-settings';

@@ -8,7 +8,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { ClusterRecord, TunnelInfo } from '../../../shared/cluster';
 import { CLUSTER_STATUSES } from '../../../shared/cluster';
 import type { KubeRestStats } from '../kube/kube-rest';
-import type { TunnelTraffic } from '../rancher/tunnel-loop';
+import type { TunnelTraffic } from '../../../shared/telemetry';
 
 export interface MetricsSources {
   clusters: () => ClusterRecord[];

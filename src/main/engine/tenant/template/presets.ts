@@ -4,20 +4,10 @@
  * limits added so Rancher's "requested" figures are not all zero.
  */
 
+import type { PresetName } from '../../../../shared/template-presets';
 import type { ClusterTemplate } from './cluster-template';
 import { expandGenerator, parseGeneratorSpec } from './generator';
 import { parseSeedTemplate } from './parse-seed-template';
-
-export const PRESET_NAMES = ['tiny', 'default', 'medium', 'large'] as const;
-export type PresetName = (typeof PRESET_NAMES)[number];
-
-/** One-line summaries, for pickers and help text. */
-export const PRESET_DESCRIPTIONS: Readonly<Record<PresetName, string>> = {
-  tiny: '1 node, 5 pods',
-  default: '2 nodes (4 CPU, 8Gi), 4 pods, 3 services',
-  medium: '10 nodes, 150 pods',
-  large: '50 nodes, 1,500 pods',
-};
 
 const DEFAULT_NODE = {
   version: 'v1.31.4',
@@ -147,12 +137,15 @@ const GENERATED_PRESETS = {
   },
 } as const;
 
-export function isPresetName(name: string): name is PresetName {
-  return (PRESET_NAMES as readonly string[]).includes(name);
-}
-
 /** A fresh copy of a preset, so callers may change it freely. */
 export function getPreset(name: PresetName): ClusterTemplate {
   if (name === 'default') return parseSeedTemplate(SEED_DEFAULT, 'default');
   return expandGenerator(parseGeneratorSpec(GENERATED_PRESETS[name], name));
 }
+
+export {
+  PRESET_DESCRIPTIONS,
+  PRESET_NAMES,
+  isPresetName,
+  type PresetName,
+} from '../../../../shared/template-presets';

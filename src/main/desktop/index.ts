@@ -4,14 +4,11 @@
  */
 import { join } from 'node:path';
 import { app, BrowserWindow, ipcMain, safeStorage, shell } from 'electron';
-import { ConfigError } from './engine/config/agent-config';
-import { loadConfig } from './engine/config/load-config';
-import { Engine } from './engine/engine';
-import { settingsConfigLayer } from './engine/settings/settings-layer';
-import { LogRing } from './engine/telemetry/log-ring';
-import { createLogger } from './engine/telemetry/logger';
-import { AesSecretBox, type SecretCipher } from './engine/store/secret-box';
-import { ElectronSettingsStore } from './settings/electron-settings-store';
+import { ConfigError } from '../engine/config/agent-config';
+import { createEngine } from '../engine/create-engine';
+import type { Engine } from '../engine/engine';
+import { AesSecretBox, type SecretCipher } from '../engine/store/secret-box';
+import { ElectronSettingsStore } from './electron-settings-store';
 import { registerEngineIpc } from './engine-ipc';
 import { toAppProcessMetrics } from './app-process-metrics';
 import { WindowState } from './window-state';
@@ -58,20 +55,20 @@ function safeStorageCipher(): SecretCipher | undefined {
 }
 
 async function start(): Promise<void> {
-  let loaded: ReturnType<typeof loadConfig>;
   const cipher = safeStorageCipher();
-  let settingsStore: ElectronSettingsStore | undefined;
+  let engine: Engine;
   try {
-    loaded = loadConfig({
+    ({ engine } = createEngine({
+      shell: 'desktop',
       // Settings saved from the Settings screen, in electron-store; the token sealed by safeStorage
       // (or, without a keychain, by the same AES key file the headless agent uses).
-      settingsLayer: (home) => {
-        settingsStore = new ElectronSettingsStore(
-          () => cipher ?? AesSecretBox.fromEnvOrFile(join(home, 'state.key')),
-        );
-        return settingsConfigLayer(settingsStore, home);
-      },
-    });
+      settingsStore: (home) =>
+        new ElectronSettingsStore(() => cipher ?? AesSecretBox.fromEnvOrFile(join(home, 'state.key'))),
+      cipher,
+      prettyLogs: true,
+      // Every Electron process (this one, the window's, GPU, utilities), each second, for the Memory screen.
+      appProcesses: () => toAppProcessMetrics(app.getAppMetrics()),
+    }));
   } catch (err) {
     const { dialog } = await import('electron');
     dialog.showErrorBox(
@@ -81,21 +78,6 @@ async function start(): Promise<void> {
     app.exit(2);
     return;
   }
-  // The Logs screen reads the logger's redacted output from this ring.
-  const logRing = new LogRing();
-  const logger = createLogger({ level: loaded.config.LogLevel, pretty: true, copyTo: logRing });
-  for (const warning of loaded.warnings) logger.warn(warning);
-  const engine = new Engine({
-    config: loaded.config,
-    logger,
-    shell: 'desktop',
-    cipher,
-    settingsStore,
-    configSources: loaded.sources,
-    logRing,
-    // Every Electron process (this one, the window's, GPU, utilities), each second, for the Memory screen.
-    appProcesses: () => toAppProcessMetrics(app.getAppMetrics()),
-  });
   registerEngineIpc(ipcMain, engine, () => BrowserWindow.getAllWindows());
   engine.start();
   const windowState = new WindowState();

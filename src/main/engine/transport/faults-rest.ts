@@ -15,7 +15,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EngineError } from '../../../shared/errors';
 import type { FaultKind } from '../../../shared/faults';
-import { methodNotAllowed, readJsonBody, sendJson } from '../api/http-utils';
+import { methodNotAllowed, readJsonBody, sendJson } from './http-utils';
 import type { Engine } from '../engine';
 
 const KIND_BY_PATH: Record<string, FaultKind> = {
@@ -35,8 +35,8 @@ export async function handleFaultsRest(
   if (path !== '/faults' && !path.startsWith('/faults/')) return false;
   const method = req.method ?? 'GET';
   if (path === '/faults') {
-    if (method === 'GET') sendJson(res, 200, engine.faults());
-    else if (method === 'DELETE') sendJson(res, 200, engine.clearFaults());
+    if (method === 'GET') sendJson(res, 200, engine.faults.summary());
+    else if (method === 'DELETE') sendJson(res, 200, engine.faults.clearAll());
     else if (method === 'POST')
       sendJson(res, 200, await engine.handle('faults.inject', await readJsonBody(req, { empty: {} })));
     else methodNotAllowed(res, 'GET, POST, DELETE');
@@ -47,13 +47,9 @@ export async function handleFaultsRest(
   if (legacy) {
     if (method !== 'POST') return methodNotAllowed(res, 'POST');
     const body = (await readJsonBody(req, { empty: {} })) as Record<string, unknown>;
-    const answer =
-      legacy[1] === 'drop-tunnels'
-        ? engine.dropTunnels(body)
-        : legacy[1] === 'storm'
-          ? engine.startStorm(body)
-          : engine.refuseConnects(body);
-    sendJson(res, 200, answer);
+    const kind =
+      legacy[1] === 'drop-tunnels' ? 'drop_tunnels' : legacy[1] === 'storm' ? 'storm' : 'refuse_connects';
+    sendJson(res, 200, engine.faults.legacy(kind, body));
     return true;
   }
   const kind = KIND_BY_PATH[name];

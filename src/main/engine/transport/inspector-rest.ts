@@ -11,7 +11,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TunnelSessionKind } from '../../../shared/inspector';
-import { methodNotAllowed, readJsonBody, sendJson } from '../api/http-utils';
+import { methodNotAllowed, readJsonBody, sendJson } from './http-utils';
 import type { Engine } from '../engine';
 
 const SESSIONS = /^\/clusters\/([^/]+)\/tunnels$/;

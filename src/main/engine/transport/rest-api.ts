@@ -27,10 +27,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EngineError } from '../../../shared/errors';
 import type { Engine } from '../engine';
-import { handleInspectorRest } from '../inspector/inspector-rest';
+import { handleInspectorRest } from './inspector-rest';
 import { errorStatus, methodNotAllowed, readJsonBody, sendJson, sendText } from './http-utils';
 import { handleSettingsLogsRest } from './settings-logs-rest';
-import { handleFaultsRest } from '../faults/faults-rest';
+import { handleFaultsRest } from './faults-rest';
 
 /** Handles the request if it is a REST route; returns false to let others try. */
 export async function handleRestRequest(

@@ -2,13 +2,13 @@
  * Checks requests that arrive from outside (IPC, WebSocket) before the engine
  * acts on them: a malformed request is an `invalid` error and changes nothing.
  */
-import type { RequestChannel, RequestOf } from '../../shared/channels';
-import type { CreateBatchRequest, CreateClusterRequest } from '../../shared/cluster';
-import { EngineError } from '../../shared/errors';
-import { parseConnectionTestRequest, parseSettingsUpdate } from './settings/parse-settings-requests';
-import { parseLogsTailRequest } from './telemetry/logs-tail-request';
-import * as inspector from './inspector/inspector-requests';
-import { parseClearFaultsRequest, parseInjectFaultRequest } from './faults/fault-requests';
+import type { RequestChannel, RequestOf } from '../../../shared/channels';
+import type { CreateBatchRequest, CreateClusterRequest } from '../../../shared/cluster';
+import { EngineError } from '../../../shared/errors';
+import { parseConnectionTestRequest, parseSettingsUpdate } from '../settings/parse-settings-requests';
+import { parseLogsTailRequest } from '../telemetry/logs-tail-request';
+import * as inspector from '../inspector/inspector-requests';
+import { parseClearFaultsRequest, parseInjectFaultRequest } from '../faults/fault-requests';
 
 function objectRequest(channel: string, request: unknown, example: string): Record<string, unknown> {
   if (typeof request !== 'object' || request === null || Array.isArray(request)) {

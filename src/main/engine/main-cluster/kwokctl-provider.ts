@@ -11,10 +11,10 @@ import { KubeConfig } from '@kubernetes/client-node';
 import type { MainClusterInfo } from '../../../shared/main-cluster';
 import { EngineError } from '../../../shared/errors';
 import type { Logger } from '../telemetry/logger';
-import { findKubeBinaries, type BinarySearch, type KubeBinaryPaths } from './kube-binaries';
+import { findKubeBinaries, type BinarySearch, type KubeBinaryPaths } from '../kube/kube-binaries';
 import type { MainClusterProvider } from './main-cluster-provider';
 import { describeKubeError, infoFromProbe, probeApiserver } from './probe-apiserver';
-import { runCommand } from './run-command';
+import { runCommand } from '../kube/run-command';
 
 export interface KwokctlProviderOptions {
   name: string;

@@ -4,7 +4,7 @@
  * shape is bytes, like every other memory figure the UI draws.
  */
 import type { ProcessMetric } from 'electron';
-import type { AppProcessMetric } from '../shared/telemetry';
+import type { AppProcessMetric } from '../../shared/telemetry';
 
 export function toAppProcessMetrics(metrics: readonly ProcessMetric[]): AppProcessMetric[] {
   return metrics.map((m) => ({

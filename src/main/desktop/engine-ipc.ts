@@ -3,11 +3,11 @@
  * (validated by the engine itself) and one push channel for events.
  */
 import type { BrowserWindow, IpcMain } from 'electron';
-import { EVENT_CHANNELS } from '../shared/channels';
-import type { CallResult } from '../shared/wire';
-import { errorStatus } from './engine/api/http-utils';
-import type { Engine } from './engine/engine';
-import { IPC_CALL, IPC_EVENT } from '../shared/ipc';
+import { EVENT_CHANNELS } from '../../shared/channels';
+import type { CallResult } from '../../shared/wire';
+import { errorStatus } from '../engine/transport/http-utils';
+import type { Engine } from '../engine/engine';
+import { IPC_CALL, IPC_EVENT } from '../../shared/ipc';
 
 export function registerEngineIpc(ipcMain: IpcMain, engine: Engine, windows: () => BrowserWindow[]): void {
   ipcMain.handle(IPC_CALL, async (_event, channel: unknown, request: unknown): Promise<CallResult> => {
