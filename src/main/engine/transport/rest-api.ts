@@ -13,14 +13,14 @@
  * GET /main-cluster for the main cluster's status; GET /metrics (Prometheus);
  * GET and PUT /log-level {"level":"debug"} (changed at run time);
  * tunnel inspector: GET /clusters/{name}/tunnels, GET
- * /clusters/{name}/tunnels/{main|steve}/frames.ndjson (see inspector/inspector-rest.ts);
+ * /clusters/{name}/tunnels/{main|steve}/frames.ndjson (see inspector-rest.ts);
  * GET /telemetry/history[?seconds=N] (the load samples the Memory screen draws);
  * GET and PUT /settings, POST /settings/test-connection, GET /logs (see settings-logs-rest.ts);
  * fault injection: POST /faults/drop-tunnels {"clusters":[...]} (all when
  * omitted), POST /faults/refuse-connects {"seconds":N}, POST /faults/storm
  * {"ratePerSecond":R,"seconds":N}, POST /faults/latency, /bandwidth,
  * /api-errors, /pause-heartbeats, GET and DELETE /faults, DELETE /faults/{id}
- * (see faults/faults-rest.ts).
+ * (see faults-rest.ts).
  * Errors answer
  * {"success":false,"error":<code>,"message":<why>} with the matching status.
  */
