@@ -4,7 +4,7 @@
  * a fresh profile each launch.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
@@ -32,8 +32,6 @@ export async function launchChromiumWithProfile(): Promise<{ context: BrowserCon
       '--no-first-run',
     ],
   });
-  // The profile is this launch's alone: gone with the browser, so test runs leave nothing in /tmp.
-  context.on('close', () => rmSync(profile, { recursive: true, force: true }));
   return { context, profile };
 }
 
