@@ -169,14 +169,26 @@ describe('tunnel inspector (stand-in)', () => {
     // Rancher's node WATCH holds a connection open.
     expect(mainInfo.counters.openConnections).toBeGreaterThanOrEqual(1);
 
-    const res = await fetch(`${web.url}/clusters/${WATCHED}/tunnels/steve/frames.ndjson?types=Data`);
-    expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toMatch(/application\/x-ndjson/);
-    expect(res.headers.get('content-disposition')).toMatch(/attachment; filename="insp-1-steve-frames-/);
-    const lines = (await res.text())
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const exportData = async () => {
+      const res = await fetch(`${web.url}/clusters/${WATCHED}/tunnels/steve/frames.ndjson?types=Data`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/application\/x-ndjson/);
+      expect(res.headers.get('content-disposition')).toMatch(/attachment; filename="insp-1-steve-frames-/);
+      return (await res.text())
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+    };
+    // More than one /ping exchange recorded (the stand-in pings every second; on a loaded machine the
+    // second can come after this test starts, so wait for it rather than race it).
+    const lines = await eventually(
+      async () => {
+        const got = await exportData();
+        return got.length > 2 ? got : undefined;
+      },
+      'more than one /ping exchange in the Steve export',
+      30_000,
+    );
     expect(lines.length).toBeGreaterThan(2);
     expect(lines.every((l) => l.type === 'Data' && l.cluster === WATCHED && l.session === 'steve')).toBe(
       true,
