@@ -1,6 +1,7 @@
 // One tunnel loop against our own remotedialer server: what it sends on the
-// dial (User-Agent), and that a refusal Rancher also gives for a deleted
-// cluster is reported and retried, never the end of the loop.
+// dial (User-Agent), that a refusal Rancher also gives for a deleted cluster
+// is reported and retried, never the end of the loop, and how long it waits
+// between attempts (growing backoff, reset by a session that stayed up).
 import type { IncomingMessage } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -23,7 +24,10 @@ afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()?.();
 });
 
-async function loopAgainst(refuse: () => boolean): Promise<{
+async function loopAgainst(
+  refuse: () => boolean,
+  backoff = new Backoff({ baseMs: 10, capMs: 30 }),
+): Promise<{
   loop: TunnelLoop;
   server: LoopbackServer;
   upgrades: IncomingMessage[];
@@ -52,7 +56,7 @@ async function loopAgainst(refuse: () => boolean): Promise<{
     tls: { rejectUnauthorized: true },
     limiter: new ConnectRateLimiter(1000),
     logger,
-    backoff: new Backoff({ baseMs: 10, capMs: 30 }),
+    backoff,
     onChange: (info) => states.push(info),
     onRefused: (r) => refusals.push(r),
   });
@@ -85,4 +89,47 @@ describe('TunnelLoop', () => {
     await waitFor(() => loop.state.state === 'connected', 5000, 'connected after the refusals');
     expect(loop.state.connects).toBe(1);
   });
+
+  it('waits longer after each failed attempt up to the cap, and starts over after a session that stayed up', async () => {
+    let refusing = true;
+    // The draw is always at the top of the jitter range, so each wait shows its cap.
+    const backoff = new Backoff({ baseMs: 20, capMs: 160, healthyAfterMs: 300, random: () => 0.999 });
+    const { loop, states } = await loopAgainst(() => refusing, backoff);
+    await waitFor(() => states.filter((s) => s.state === 'refused').length >= 5, 10_000, 'five refusals');
+    expect(waits(states, 'refused').slice(0, 5)).toEqual([19, 39, 79, 159, 159]);
+
+    // A session that ends before healthyAfterMs leaves the backoff where it was.
+    refusing = false;
+    await waitFor(() => loop.state.state === 'connected', 5000, 'connected');
+    const before = states.length;
+    loop.drop();
+    await waitFor(
+      () => states.slice(before).some((s) => s.state === 'waiting'),
+      5000,
+      'waiting after a short session',
+    );
+    expect(waits(states.slice(before), 'waiting')[0]).toBe(159);
+
+    // One that lasted healthyAfterMs resets it: the next wait is the base again.
+    await waitFor(() => loop.state.state === 'connected', 5000, 'connected again');
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const after = states.length;
+    loop.drop();
+    await waitFor(
+      () => states.slice(after).some((s) => s.state === 'waiting'),
+      5000,
+      'waiting after a long session',
+    );
+    expect(waits(states.slice(after), 'waiting')[0]).toBe(19);
+    await waitFor(() => loop.state.state === 'connected', 5000, 'connected once more');
+    expect(loop.state.connects).toBe(3);
+  });
 });
+
+/** The announced wait of each state of this kind: retryAt minus since, to the nearest wait the backoff can give. */
+function waits(states: TunnelInfo[], state: TunnelInfo['state']): number[] {
+  return states
+    .filter((s) => s.state === state && s.retryAt)
+    .map((s) => Date.parse(s.retryAt!) - Date.parse(s.since))
+    .map((ms) => [19, 39, 79, 159].find((w) => ms <= w && ms >= w - 5) ?? ms);
+}
