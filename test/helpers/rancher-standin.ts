@@ -3,7 +3,8 @@
  * remotedialer server) as a child process for one test file.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -22,6 +23,37 @@ export interface StandIn {
   post<T>(path: string, body?: unknown): Promise<T>;
   del(path: string): Promise<number>;
   stop(): Promise<void>;
+}
+
+/**
+ * GET on the stand-in's Rancher side (its v3 API, its /k8s/clusters proxy) as
+ * a Rancher user would: with the admin token, verifying its CA.
+ */
+export function rancherGet(
+  standin: Pick<StandIn, 'url' | 'caPath'>,
+  path: string,
+): Promise<{ status: number; body: string }> {
+  const url = new URL(path, standin.url);
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname + url.search,
+        ca: readFileSync(standin.caPath),
+        headers: { authorization: `Bearer ${STANDIN_TOKEN}`, accept: 'application/json' },
+        timeout: 30_000,
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString('utf8')));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`GET ${path} timed out`)));
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 export function buildStandIn(): string {

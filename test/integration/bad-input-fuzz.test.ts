@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REQUEST_CHANNELS, type RequestChannel } from '../../src/shared/channels';
 import { validateRequest } from '../../src/main/engine/channels/request-validation';
 import { EngineError } from '../../src/shared/errors';
+import { clusterNames } from '../helpers/engine-view';
 import { startApiOnlyAgent } from '../helpers/test-engine';
 
 function rng(seed: number): () => number {
@@ -69,7 +70,7 @@ describe('bad input', () => {
   it('answers 10,000 random malformed REST requests with a 4xx and a message, changing nothing', async () => {
     const random = rng(42);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
-    const before = agent.engine.registry.names().sort();
+    const before = (await clusterNames(agent.engine)).sort();
     const seen = new Map<number, number>();
     const deadline = Date.now() + 120_000;
     for (let i = 0; i < 10_000 && Date.now() < deadline; i += 25) {
@@ -92,13 +93,13 @@ describe('bad input', () => {
       );
     }
     expect([...seen.values()].reduce((a, b) => a + b, 0)).toBe(10_000);
-    expect(agent.engine.registry.names().sort()).toEqual(before);
+    expect((await clusterNames(agent.engine)).sort()).toEqual(before);
   });
 
   it('answers 10,000 random channel calls with an error and changes nothing', async () => {
     const random = rng(7);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
-    const before = agent.engine.registry.names().sort();
+    const before = (await clusterNames(agent.engine)).sort();
     const payloads: unknown[] = [
       undefined,
       null,
@@ -155,6 +156,6 @@ describe('bad input', () => {
     }
     // Reads of a missing record and refused writes are all errors; nothing was created or removed.
     expect(errors).toBeGreaterThan(9_000);
-    expect(agent.engine.registry.names().sort()).toEqual(before);
+    expect((await clusterNames(agent.engine)).sort()).toEqual(before);
   });
 });

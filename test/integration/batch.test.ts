@@ -10,6 +10,7 @@ import { testConfig } from '../helpers/test-config';
 import { Engine } from '../../src/main/engine/engine';
 import type { KubeList, KubeObject } from '../../src/main/engine/kube/kube-object';
 import { hostNamespace, TENANT_LABEL } from '../../src/main/engine/tenant/tenant-names';
+import { clusterRecord, hasCluster } from '../helpers/engine-view';
 import { eventually, startTestMainCluster, type TestMainCluster } from '../helpers/main-cluster';
 import { memoryLogger } from '../helpers/test-logger';
 import { waitForBatch } from '../helpers/wait-for-batch';
@@ -143,17 +144,18 @@ describe('batch creation', () => {
     );
     const cancelled: BatchStatus = await engine.handle('batches.cancel', { id: started.id });
     expect(cancelled.state).toBe('cancelled');
-    const kept = cancelled.names.filter((n) => engine.registry.has(n));
+    const kept: string[] = [];
+    for (const n of cancelled.names) if (await hasCluster(engine, n)) kept.push(n);
     expect(kept.length).toBeGreaterThanOrEqual(3);
     expect(kept.length + cancelled.cancelled.length).toBe(20);
-    for (const name of kept) expect(engine.registry.get(name).status).toBe('ready');
+    for (const name of kept) expect((await clusterRecord(engine, name)).status).toBe('ready');
     for (const name of cancelled.cancelled) expect(await tenantObjects(name)).toBe(0);
     for (const name of kept) expect(await tenantObjects(name)).toBeGreaterThan(0);
   });
 
   it('deletes a cluster and everything it made', async () => {
     await engine.handle('clusters.delete', { name: 'b-01' });
-    expect(engine.registry.has('b-01')).toBe(false);
+    expect(await hasCluster(engine, 'b-01')).toBe(false);
     expect(await tenantObjects('b-01')).toBe(0);
     expect(await tenantObjects('b-02')).toBeGreaterThan(0);
   });

@@ -21,6 +21,7 @@ import { startWebServer, type RunningWebServer } from '../../src/main/engine/tra
 import { Engine } from '../../src/main/engine/engine';
 import type { KubeList, KubeObject } from '../../src/main/engine/kube/kube-object';
 import { hostNamespace, TENANT_LABEL } from '../../src/main/engine/tenant/tenant-names';
+import { clusterRecord, findCluster, hasCluster } from '../helpers/engine-view';
 import { eventually, startTestMainCluster, type TestMainCluster } from '../helpers/main-cluster';
 import { STANDIN_TOKEN, startStandIn, type StandIn } from '../helpers/rancher-standin';
 import { testConfig } from '../helpers/test-config';
@@ -55,11 +56,11 @@ describe('deletion only on Rancher’s word, in Rancher’s order', () => {
     const res = await fetch(`${web.url}${path}`, init);
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
-  const record = (name: string): ClusterRecord => engine.registry.get(name);
+  const record = (name: string): Promise<ClusterRecord> => clusterRecord(engine, name);
   const activeAgain = (name: string) =>
     eventually(
       async () => {
-        const r = record(name);
+        const r = await record(name);
         const c = await standinCluster(ids[name]!);
         return (
           (r.status === 'ready' &&
@@ -114,9 +115,10 @@ describe('deletion only on Rancher’s word, in Rancher’s order', () => {
     let seen = '';
     await eventually(
       async () => {
-        seen = NAMES.map((n) => `${n}: ${record(n).status} ${record(n).error ?? ''}`).join('; ');
-        if (!NAMES.every((n) => record(n).status === 'ready')) return undefined;
-        for (const n of NAMES) ids[n] = record(n).rancherId;
+        const records = await Promise.all(NAMES.map((n) => record(n)));
+        seen = records.map((r) => `${r.name}: ${r.status} ${r.error ?? ''}`).join('; ');
+        if (!records.every((r) => r.status === 'ready')) return undefined;
+        for (const r of records) ids[r.name] = r.rancherId;
         const all = await Promise.all(NAMES.map((n) => standinCluster(ids[n]!)));
         seen = all.map((c) => `${c.name}: ${c.state} ${JSON.stringify(c)}`).join('\n');
         return all.every((c) => c.state === 'active' && c.hasSteveSession) || undefined;
@@ -173,22 +175,23 @@ describe('deletion only on Rancher’s word, in Rancher’s order', () => {
     );
     expect(steveNote.status).toBe('ready');
     await eventually(
-      () =>
+      async () =>
         /^Rancher refused the main tunnel \(400 cluster not found\), but Rancher still has c-[a-z0-9]+ \(state [a-z]+\): keeping the cluster and reconnecting$/.test(
-          record('keep-main').message ?? '',
+          (await record('keep-main')).message ?? '',
         ) || undefined,
       'keep-main to show the refusal and the check',
       20_000,
     );
-    expect(record('keep-main').tunnels?.main.lastError).toBe(
+    expect((await record('keep-main')).tunnels?.main.lastError).toBe(
       'Rancher refused the main tunnel (400 cluster not found)',
     );
 
     // Through the whole burst: kept, never deleting, still ready locally.
     while (Date.now() < Date.parse(refuseUntil)) {
       for (const n of ['keep-steve', 'keep-main']) {
-        expect(engine.registry.has(n), `${n} kept`).toBe(true);
-        expect(record(n).status).toBe('ready');
+        const kept = await findCluster(engine, n);
+        expect(kept, `${n} kept`).toBeDefined();
+        expect(kept!.status).toBe('ready');
       }
       await new Promise((r) => setTimeout(r, 500));
     }
@@ -226,9 +229,13 @@ describe('deletion only on Rancher’s word, in Rancher’s order', () => {
       30_000,
     );
     // Rancher does not close sessions; the next connect of each tunnel is refused.
-    expect(engine.registry.has('gone-1')).toBe(true);
+    expect(await hasCluster(engine, 'gone-1')).toBe(true);
     await standin.post(`/clusters/${id}/drop-sessions`);
-    await eventually(() => !engine.registry.has('gone-1') || undefined, 'gone-1 removed here', 60_000);
+    await eventually(
+      async () => !(await hasCluster(engine, 'gone-1')) || undefined,
+      'gone-1 removed here',
+      60_000,
+    );
     expect(log.lines.join('\n')).toMatch(
       new RegExp(
         `Cluster gone-1: Rancher refused the (main|Steve) tunnel [^;]*; Rancher confirms the deletion \\(GET /v3/clusters/${id} answered 404\\)`,
@@ -248,21 +255,24 @@ describe('deletion only on Rancher’s word, in Rancher’s order', () => {
       await standin.post('/refuse-tunnels', { seconds: 45, mode: '401', kind: 'steve', clusters: [id] });
       await standin.post(`/clusters/${id}/drop-sessions?kind=steve`);
       await eventually(
-        () => /cannot confirm with Rancher/.test(record('unreach-1').message ?? '') || undefined,
+        async () =>
+          /cannot confirm with Rancher/.test((await record('unreach-1')).message ?? '') || undefined,
         'unreach-1 to say Rancher cannot be asked',
         45_000,
       );
-      expect(record('unreach-1').message).toMatch(
+      const unsure = await record('unreach-1');
+      expect(unsure.message).toMatch(
         new RegExp(
           `^Rancher refused the Steve tunnel \\(401 failed authentication\\); cannot confirm with Rancher \\(Rancher answered 503 on GET /v3/clusters/${id} \\(ServiceUnavailable\\): .*\\): nothing is deleted, reconnecting$`,
         ),
       );
-      expect(record('unreach-1').status).toBe('ready');
-      expect(record('unreach-1').tunnels?.steve.state).toMatch(/refused|connecting/);
+      expect(unsure.status).toBe('ready');
+      expect(unsure.tunnels?.steve.state).toMatch(/refused|connecting/);
       // Later refusals ask again (at most every 5 s), still without an answer: still nothing deleted.
       await new Promise((r) => setTimeout(r, 8000));
-      expect(engine.registry.has('unreach-1')).toBe(true);
-      expect(record('unreach-1').status).toBe('ready');
+      const later = await findCluster(engine, 'unreach-1');
+      expect(later, 'unreach-1 kept').toBeDefined();
+      expect(later!.status).toBe('ready');
     } finally {
       await standin.post('/fail-api', { seconds: 0 });
       await standin.post('/refuse-tunnels', { seconds: 0, mode: '401' });
@@ -292,7 +302,7 @@ describe('deletion only on Rancher’s word, in Rancher’s order', () => {
     engine.events.off('clusters.changed', onChange);
     expect(status).toBe(200);
     expect(body).toEqual({ success: true });
-    expect(engine.registry.has('del-1')).toBe(false);
+    expect(await hasCluster(engine, 'del-1')).toBe(false);
     expect((await standinCluster(id)).error).toBe('cluster not found');
 
     // The Job was made through the tunnel while both tunnels were up; they closed afterwards.
@@ -334,7 +344,7 @@ describe('deletion only on Rancher’s word, in Rancher’s order', () => {
     } finally {
       config.RancherRemovalWaitSeconds = 60;
     }
-    expect(engine.registry.has('del-bound')).toBe(false);
+    expect(await hasCluster(engine, 'del-bound')).toBe(false);
     expect(log.lines.join('\n')).toMatch(/Cluster del-bound deleted \(Rancher did not finish removing/);
     await eventually(
       async () => (await standinCluster(id)).error !== undefined || undefined,

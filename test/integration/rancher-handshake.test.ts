@@ -17,8 +17,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterRecord, ClusterStep } from '../../src/shared/cluster';
 import type { AgentConfig } from '../../src/main/engine/config/agent-config';
 import { Engine } from '../../src/main/engine/engine';
+import { clusterRecord } from '../helpers/engine-view';
 import { eventually, startTestMainCluster, type TestMainCluster } from '../helpers/main-cluster';
-import { STANDIN_TOKEN, startStandIn, type StandIn } from '../helpers/rancher-standin';
+import { rancherGet, STANDIN_TOKEN, startStandIn, type StandIn } from '../helpers/rancher-standin';
 import { testConfig } from '../helpers/test-config';
 import { memoryLogger } from '../helpers/test-logger';
 
@@ -47,8 +48,8 @@ describe('import handshake: namespace timing and the CA check', () => {
   };
   const settled = (e: Engine, name: string) =>
     eventually(
-      () => {
-        const r = e.registry.get(name);
+      async () => {
+        const r = await clusterRecord(e, name);
         return r.status === 'ready' || r.status === 'failed' ? r : undefined;
       },
       `${name} ready or failed`,
@@ -103,11 +104,12 @@ describe('import handshake: namespace timing and the CA check', () => {
     const lines = log.lines.join('\n');
     expect(lines).toContain(`Cluster ns-1: waiting for Rancher to create namespace ${id}`);
     expect(lines).toContain(`Cluster ns-1: Rancher has made namespace ${id}; registration token ready`);
-    // One registration token: the retries made no duplicates.
-    const tokens = await engine.rancher!.client.probe(`/v3/clusterregistrationtokens?clusterId=${id}`);
+    // One registration token in Rancher: the retries made no duplicates.
+    const tokens = await rancherGet(standin, `/v3/clusterregistrationtokens?clusterId=${id}`);
+    expect(tokens.status, tokens.body.slice(0, 300)).toBe(200);
     expect((JSON.parse(tokens.body) as { data: unknown[] }).data).toHaveLength(1);
     await eventually(
-      () => engine.registry.get('ns-1').tunnels?.main.state === 'connected' || undefined,
+      async () => (await clusterRecord(engine, 'ns-1')).tunnels?.main.state === 'connected' || undefined,
       'ns-1 tunnels',
       30_000,
     );
@@ -150,7 +152,8 @@ describe('import handshake: namespace timing and the CA check', () => {
         `the manifest's CATTLE_CA_CHECKSUM is ${caChecksum}. This agent is talking to another Rancher than the one that made the manifest, ` +
         "or Rancher's CA changed since; no tunnel was opened",
     );
-    expect(engine.rancher!.hasTunnels('ca-bad')).toBe(false);
+    // No tunnel was ever started: the record has no tunnels (they appear with the first start).
+    expect((await clusterRecord(engine, 'ca-bad')).tunnels).toBeUndefined();
     const id = rancherIdFromLog(log.lines, 'ca-bad');
     expect(id).toBeDefined();
     const events = (
@@ -168,7 +171,8 @@ describe('import handshake: namespace timing and the CA check', () => {
       const done = await settled(other, 'ca-insecure');
       expect(done.error).toBeUndefined();
       await eventually(
-        () => other.registry.get('ca-insecure').tunnels?.main.state === 'connected' || undefined,
+        async () =>
+          (await clusterRecord(other, 'ca-insecure')).tunnels?.main.state === 'connected' || undefined,
         'ca-insecure tunnels',
         30_000,
       );

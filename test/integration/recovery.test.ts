@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/main/engine/engine';
 import type { KubeList, KubeObject } from '../../src/main/engine/kube/kube-object';
 import { TENANT_LABEL } from '../../src/main/engine/tenant/tenant-names';
+import { clusterRecord } from '../helpers/engine-view';
 import { freePort } from '../helpers/free-port';
 import { eventually, startTestMainCluster, type TestMainCluster } from '../helpers/main-cluster';
 import { STANDIN_TOKEN, startStandIn, type StandIn } from '../helpers/rancher-standin';
@@ -80,6 +81,6 @@ describe('recovery from outside faults', () => {
     // Watches are back: a new cluster is made, and every cluster is active again.
     await engine.handle('clusters.create', { name: 'f-5', template: 'tiny' });
     await eventually(() => active(5), 'five active', 180_000);
-    expect(engine.registry.get('f-5').nodeCount).toBe(1);
+    expect((await clusterRecord(engine, 'f-5')).nodeCount).toBe(1);
   });
 });

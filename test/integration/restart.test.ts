@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentConfig } from '../../src/main/engine/config/agent-config';
 import { Engine } from '../../src/main/engine/engine';
+import { clusterNames, clusterRecord, clusterRecords, hasCluster } from '../helpers/engine-view';
 import { eventually, startTestMainCluster, type TestMainCluster } from '../helpers/main-cluster';
 import { STANDIN_TOKEN, startStandIn, type StandIn } from '../helpers/rancher-standin';
 import { testConfig } from '../helpers/test-config';
@@ -64,8 +65,7 @@ describe('restart', () => {
       'three active',
       120_000,
     );
-    const before = first.registry
-      .list()
+    const before = (await clusterRecords(first))
       .map((c) => ({ name: c.name, rancherId: c.rancherId }))
       .sort((a, b) => a.name.localeCompare(b.name));
     await first.stop();
@@ -76,21 +76,18 @@ describe('restart', () => {
     expect(state).toContain('"sealed"');
 
     const second = startEngine();
-    const after = second.registry
-      .list()
+    const after = (await clusterRecords(second))
       .map((c) => ({ name: c.name, rancherId: c.rancherId }))
       .sort((a, b) => a.name.localeCompare(b.name));
     expect(after).toEqual(before);
     await eventually(
-      () =>
-        second.registry
-          .list()
-          .every(
-            (c) =>
-              c.status === 'ready' &&
-              c.tunnels?.main.state === 'connected' &&
-              c.tunnels.steve.state === 'connected',
-          ) || undefined,
+      async () =>
+        (await clusterRecords(second)).every(
+          (c) =>
+            c.status === 'ready' &&
+            c.tunnels?.main.state === 'connected' &&
+            c.tunnels.steve.state === 'connected',
+        ) || undefined,
       'tunnels back after restart',
       120_000,
     );
@@ -121,7 +118,8 @@ describe('restart', () => {
     await first.handle('batches.create', { pattern: 'gs-{1..6}', template: 'default', concurrency: 2 });
     // Stop while some clusters are mid-step and others still wait for a slot.
     await eventually(
-      () => first.registry.list().some((c) => !['pending', 'ready'].includes(c.status)) || undefined,
+      async () =>
+        (await clusterRecords(first)).some((c) => !['pending', 'ready'].includes(c.status)) || undefined,
       'a cluster mid-step',
       60_000,
     );
@@ -152,10 +150,7 @@ describe('restart', () => {
     const inRancher = (await clusters()).filter((c) => names.includes(c.name));
     expect(inRancher.map((c) => c.name).sort()).toEqual(names); // each exactly once
     expect(
-      second.registry
-        .list()
-        .filter((c) => names.includes(c.name))
-        .every((c) => c.status === 'ready'),
+      (await clusterRecords(second)).filter((c) => names.includes(c.name)).every((c) => c.status === 'ready'),
     ).toBe(true);
     await second.stop();
   });
@@ -171,7 +166,10 @@ describe('restart', () => {
     engine.start();
     await engine.handle('clusters.create', { name: 'lo-1', template: 'tiny', importToRancher: false });
     const ready = await eventually(
-      () => (engine.registry.get('lo-1').status === 'ready' ? engine.registry.get('lo-1') : undefined),
+      async () => {
+        const r = await clusterRecord(engine, 'lo-1');
+        return r.status === 'ready' ? r : undefined;
+      },
       'lo-1 ready',
       60_000,
     );
@@ -184,14 +182,14 @@ describe('restart', () => {
     await expect(
       engine.handle('clusters.create', { name: 'lo-2', importToRancher: 'no' as unknown as boolean }),
     ).rejects.toThrow(/"importToRancher" must be true or false/);
-    expect(engine.registry.has('lo-2')).toBe(false);
+    expect(await hasCluster(engine, 'lo-2')).toBe(false);
     await engine.handle('clusters.import', { name: 'lo-1' });
     await eventually(
       async () => (await clusters()).some((c) => c.name === 'lo-1' && c.state === 'active') || undefined,
       'lo-1 active in Rancher',
       120_000,
     );
-    expect(engine.registry.get('lo-1').localOnly).toBeUndefined();
+    expect((await clusterRecord(engine, 'lo-1')).localOnly).toBeUndefined();
     await engine.stop();
   });
 
@@ -207,7 +205,10 @@ describe('restart', () => {
     local.start();
     await local.handle('clusters.create', { name: 'later-1', template: 'tiny' });
     const ready = await eventually(
-      () => (local.registry.get('later-1').status === 'ready' ? local.registry.get('later-1') : undefined),
+      async () => {
+        const r = await clusterRecord(local, 'later-1');
+        return r.status === 'ready' ? r : undefined;
+      },
       'local cluster ready',
       60_000,
     );
@@ -226,14 +227,14 @@ describe('restart', () => {
     });
     engines.push(withRancher);
     withRancher.start();
-    expect(withRancher.registry.get('later-1')).toMatchObject({ status: 'ready', rancherId: '' });
+    expect(await clusterRecord(withRancher, 'later-1')).toMatchObject({ status: 'ready', rancherId: '' });
     await withRancher.handle('clusters.import', { name: 'later-1' });
     await eventually(
       async () => (await clusters()).some((c) => c.name === 'later-1' && c.state === 'active') || undefined,
       'later-1 active in Rancher',
       120_000,
     );
-    expect(withRancher.registry.get('later-1').rancherId).toMatch(/^c-/);
+    expect((await clusterRecord(withRancher, 'later-1')).rancherId).toMatch(/^c-/);
     await withRancher.stop();
   });
 
@@ -249,7 +250,11 @@ describe('restart', () => {
     engines.push(first);
     first.start();
     await first.handle('clusters.create', { name: 'ep-1', template: 'tiny' });
-    await eventually(() => first.registry.get('ep-1').status === 'ready' || undefined, 'ep-1 ready', 60_000);
+    await eventually(
+      async () => (await clusterRecord(first, 'ep-1')).status === 'ready' || undefined,
+      'ep-1 ready',
+      60_000,
+    );
     const kubeconfig = await first.kubeconfig('ep-1');
     const port = Number(/https:\/\/127\.0\.0\.1:(\d+)/.exec(kubeconfig)?.[1]);
     const token = /token: (\S+)/.exec(kubeconfig)?.[1] ?? '';
@@ -278,7 +283,7 @@ describe('restart', () => {
       });
     expect(await nodes()).toBe(200);
     await eventually(
-      () => first.registry.get('ep-1').localPort === port || undefined,
+      async () => (await clusterRecord(first, 'ep-1')).localPort === port || undefined,
       'port recorded',
       5_000,
     );
@@ -310,7 +315,7 @@ describe('restart', () => {
     const third = new Engine({ config, logger: log.logger, shell: 'headless', mainCluster: main.provider });
     engines.push(third);
     third.start();
-    expect(third.registry.names().sort()).toEqual(['rs-1', 'rs-2', 'rs-3']);
+    expect((await clusterNames(third)).sort()).toEqual(['rs-1', 'rs-2', 'rs-3']);
     expect(log.lines.join('\n')).toMatch(
       /State file problem: .*state\.json is unreadable.*using the backup copy/,
     );

@@ -16,6 +16,7 @@ import { parse as parseYaml } from 'yaml';
 import { testConfig } from '../helpers/test-config';
 import { Engine } from '../../src/main/engine/engine';
 import { advertisedHost } from '../../src/main/engine/vapi/pki/cluster-identity';
+import { clusterRecord } from '../helpers/engine-view';
 import { KUBE_BIN_DIR } from '../helpers/kube-stack';
 import { kubectl, kubectlOk as ok } from '../helpers/kubectl';
 import { eventually, startTestMainCluster, type TestMainCluster } from '../helpers/main-cluster';
@@ -48,7 +49,9 @@ describe('virtual API per simulated cluster', () => {
     await engine.handle('clusters.create', { name: 'ta', template: 'default' });
     await engine.handle('clusters.create', { name: 'tb', template: 'default' });
     await eventually(
-      () => engine.registry.get('ta').status === 'ready' && engine.registry.get('tb').status === 'ready',
+      async () =>
+        (await clusterRecord(engine, 'ta')).status === 'ready' &&
+        (await clusterRecord(engine, 'tb')).status === 'ready',
       'both ready',
       60_000,
     );

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { ClustersChange } from '../../src/shared/cluster';
+import { clusterNames } from '../helpers/engine-view';
 import { openBridgeSocket, type BridgeMessage as Msg } from '../helpers/bridge-socket';
 import { startApiOnlyAgent } from '../helpers/test-engine';
 
@@ -57,7 +58,7 @@ describe('WebSocket bridge', () => {
   });
 
   it('refuses malformed messages without changing anything', async () => {
-    const before = agent.engine.registry.names();
+    const before = await clusterNames(agent.engine);
     socket.send('not json');
     socket.send(JSON.stringify({ type: 'call', id: 4, channel: 'clusters.drop', request: { name: 'x' } }));
     socket.send(JSON.stringify({ type: 'call', id: 'five', channel: 'clusters.list' }));
@@ -72,7 +73,7 @@ describe('WebSocket bridge', () => {
     expect(await waitFor((m) => m.id === 0 && m.error?.message === 'call needs a numeric id')).toMatchObject({
       ok: false,
     });
-    expect(agent.engine.registry.names()).toEqual(before);
+    expect(await clusterNames(agent.engine)).toEqual(before);
   });
 
   it('refuses upgrades on other paths', async () => {
