@@ -84,7 +84,7 @@ it(`memory profile: ${N} idle clusters`, { timeout: 1_800_000 }, async () => {
     mainCluster: main.provider,
   });
   engine.start();
-  await engine.tenants();
+  await engine.provisioner();
   const vapi = await engine.virtualApi();
   const active = async () =>
     (await standin.get<{ byState: Record<string, number> }>('/summary')).byState.active ?? 0;
@@ -140,7 +140,7 @@ it(`memory profile: ${N} idle clusters`, { timeout: 1_800_000 }, async () => {
       `TCP sockets by peer port: ${JSON.stringify(before.sockets)} -> ${JSON.stringify(after.sockets)}`,
       `CPU while idle: ${(((cpu.user + cpu.system) / 1e3 / HOLD_MS) * 100).toFixed(1)}% of one core for ${WARMUP + N} clusters`,
     );
-    const { caches } = await engine.tenants();
+    const { caches } = await engine.provisioner();
     for (const [name, cache] of Object.entries({
       nodes: caches.nodes,
       pods: caches.pods,

@@ -92,7 +92,7 @@ it(`scale: ${N} clusters`, { timeout: 3_600_000 }, async () => {
     mainCluster: main.provider,
   });
   engine.start();
-  await engine.tenants();
+  await engine.provisioner();
   const apiserver = findPids((c) => c.includes('kube-apiserver') && c.includes(main.workdir));
   const active = async () =>
     (await standin.get<{ byState: Record<string, number> }>('/summary')).byState.active ?? 0;

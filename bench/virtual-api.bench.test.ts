@@ -2,19 +2,19 @@
  * Benchmark (not a test; `npm run bench:vapi`): what a simulated cluster's
  * own API costs. Added latency of GET and LIST through the virtual API (in
  * memory, TLS, auth, translation) against the main apiserver directly; the
- * cost of cluster-wide watches across 100 tenants; memory per tenant.
+ * cost of cluster-wide watches across 100 clusters; memory per cluster.
  * Writes the section "Virtual API" of docs/benchmarks.md.
  */
 import { it } from 'vitest';
 import { Engine } from '../src/main/engine/engine';
-import { hostNamespace } from '../src/main/engine/tenant/tenant-names';
+import { hostNamespace } from '../src/main/engine/provisioning/main-cluster-names';
 import { eventually, startTestMainCluster } from '../test/helpers/main-cluster';
 import { testConfig } from '../test/helpers/test-config';
 import { memoryLogger } from '../test/helpers/test-logger';
 import { machineLine, writeSection } from './lib/benchmarks-doc';
 import { waitForBatch } from '../test/helpers/wait-for-batch';
 
-const TENANTS = 100;
+const CLUSTERS = 100;
 const SAMPLES = 300;
 
 function pct(sorted: number[], p: number): number {
@@ -43,13 +43,13 @@ it('virtual API cost', { timeout: 1_800_000 }, async () => {
   engine.start();
   const rss0 = process.memoryUsage().rss;
   const batch = await engine.handle('batches.create', {
-    pattern: `v-{001..${TENANTS}}`,
+    pattern: `v-{001..${CLUSTERS}}`,
     template: 'tiny',
     concurrency: 8,
   });
   await waitForBatch(engine, batch.id, 900_000);
   const vapi = await engine.virtualApi();
-  const rest = (await engine.tenants()).rest;
+  const rest = (await engine.provisioner()).rest;
   const client = vapi.internalClient('v-001');
   const ns = hostNamespace('v-001', 'default');
 
@@ -65,10 +65,10 @@ it('virtual API cost', { timeout: 1_800_000 }, async () => {
     list: await timeIt(SAMPLES, () => client.request('GET', '/api/v1/namespaces/default/pods')),
   };
 
-  // One cluster-wide pod watch per tenant, as Rancher keeps; then one pod change.
+  // One cluster-wide pod watch per cluster, as Rancher keeps; then one pod change.
   const rssBeforeWatches = process.memoryUsage().rss;
   const watches = await Promise.all(
-    Array.from({ length: TENANTS }, (_, i) => {
+    Array.from({ length: CLUSTERS }, (_, i) => {
       const name = `v-${String(i + 1).padStart(3, '0')}`;
       return streamWatch(vapi.internalClient(name), '/api/v1/pods?watch=true');
     }),
@@ -86,7 +86,7 @@ it('virtual API cost', { timeout: 1_800_000 }, async () => {
   });
   await eventually(
     () => watches[0]!.text().includes('"fanout"') || undefined,
-    'event reaches its tenant',
+    'event reaches its cluster',
     30_000,
   );
   const deliverMs = performance.now() - t0;
@@ -95,7 +95,7 @@ it('virtual API cost', { timeout: 1_800_000 }, async () => {
   const cpu = process.cpuUsage(cpu0);
   const windowEnd = performance.now();
   for (const w of watches) w.close();
-  const perTenantKiB = (process.memoryUsage().rss - rss0) / TENANTS / 1024;
+  const perClusterKiB = (process.memoryUsage().rss - rss0) / CLUSTERS / 1024;
   await engine.stop();
   await main.destroy();
 
@@ -104,7 +104,7 @@ it('virtual API cost', { timeout: 1_800_000 }, async () => {
   writeSection(
     'Virtual API',
     `${machineLine()}
-Reproduce: \`npm run bench:vapi\` (real kwokctl main cluster, ${TENANTS} tiny tenants, ${SAMPLES} sequential requests per row).
+Reproduce: \`npm run bench:vapi\` (real kwokctl main cluster, ${CLUSTERS} tiny clusters, ${SAMPLES} sequential requests per row).
 "Through" is the full path a tunnelled request from Rancher takes, minus the tunnel: an in-memory stream, TLS
 verified against the cluster's CA, bearer-token check, translation, forwarding, translation back.
 
@@ -113,17 +113,17 @@ verified against the cluster's CA, bearer-token check, translation, forwarding, 
 ${row('GET one node', direct.get, through.get)}
 ${row('LIST pods of a namespace', direct.list, through.list)}
 
-Cluster-wide watches: each cluster-wide watch a tenant opens is one upstream watch of the whole resource,
-filtered to the tenant's namespaces as events stream (design/virtual-api.md option (a)/(d), not yet a shared
-informer). ${TENANTS} tenants each watching all pods cost ${TENANTS} upstream watches, ${(rssWatches / TENANTS / 1024).toFixed(0)} KiB of agent
-memory per watch, and one pod change is delivered to every upstream watch and dropped by ${TENANTS - 1} of them:
+Cluster-wide watches: each cluster-wide watch a cluster opens is one upstream watch of the whole resource,
+filtered to the cluster's namespaces as events stream (design/virtual-api.md option (a)/(d), not yet a shared
+informer). ${CLUSTERS} clusters each watching all pods cost ${CLUSTERS} upstream watches, ${(rssWatches / CLUSTERS / 1024).toFixed(0)} KiB of agent
+memory per watch, and one pod change is delivered to every upstream watch and dropped by ${CLUSTERS - 1} of them:
 the agent used ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms of CPU in the ${((windowEnd - t0) / 1000).toFixed(1)} s window around that change (the fan-out plus
-its background work: kwok's status updates of the new pod reach all ${TENANTS} watches too). The event reached its own
-tenant in ${deliverMs.toFixed(0)} ms; ${leaked} other tenants saw it (must be 0).
-A shared informer per resource (one upstream watch for all tenants) is the planned next step; at 1,000 tenants with
+its background work: kwok's status updates of the new pod reach all ${CLUSTERS} watches too). The event reached its own
+cluster in ${deliverMs.toFixed(0)} ms; ${leaked} other clusters saw it (must be 0).
+A shared informer per resource (one upstream watch for all clusters) is the planned next step; at 1,000 clusters with
 Rancher's dozen cluster-wide watches each, the current design would hold about 12,000 upstream watches.
 
-Memory: agent RSS grew by ${perTenantKiB.toFixed(0)} KiB per tenant over the run (provisioning, caches, certificates,
+Memory: agent RSS grew by ${perClusterKiB.toFixed(0)} KiB per cluster over the run (provisioning, caches, certificates,
 clients and one watch each).`,
   );
 });

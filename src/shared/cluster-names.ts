@@ -1,7 +1,7 @@
 /**
  * The rules for cluster names and batch name patterns, shared by the engine
  * (which enforces them) and the wizard (which shows them at the field before
- * anything is sent). A name becomes the tenant namespace `cluster-<name>`
+ * anything is sent). A name becomes the cluster namespace `cluster-<name>`
  * and node names `<name>-node<N>`, so it must be a lowercase RFC 1123 label
  * short enough for both.
  */

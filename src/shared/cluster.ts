@@ -45,7 +45,7 @@ export interface TunnelInfo {
 }
 
 export interface ClusterRecord {
-  /** The user's name; the tenant namespace is `cluster-<name>`. */
+  /** The user's name; the cluster namespace is `cluster-<name>`. */
   name: string;
   status: ClusterStatus;
   /** Rancher's id (`c-xxxxx`) once imported; empty before. */

@@ -1,7 +1,7 @@
 /**
  * The built-in template presets by name, with their one-line summaries: what
  * config, settings and the UI need to know of them. Their contents are the
- * engine's (src/main/engine/tenant/template/presets.ts).
+ * engine's (src/main/engine/provisioning/template/presets.ts).
  */
 export const PRESET_NAMES = ['tiny', 'default', 'medium', 'large'] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];

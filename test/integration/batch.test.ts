@@ -9,7 +9,7 @@ import type { BatchStatus, ClusterStatus } from '../../src/shared/cluster';
 import { testConfig } from '../helpers/test-config';
 import { Engine } from '../../src/main/engine/engine';
 import type { KubeList, KubeObject } from '../../src/main/engine/kube/kube-object';
-import { hostNamespace, TENANT_LABEL } from '../../src/main/engine/tenant/tenant-names';
+import { hostNamespace, CLUSTER_LABEL } from '../../src/main/engine/provisioning/main-cluster-names';
 import { clusterRecord, hasCluster } from '../helpers/engine-view';
 import { eventually, startTestMainCluster, type TestMainCluster } from '../helpers/main-cluster';
 import { memoryLogger } from '../helpers/test-logger';
@@ -34,8 +34,8 @@ describe('batch creation', () => {
     await main?.destroy();
   });
 
-  const tenantObjects = async (tenant: string) => {
-    const sel = { labelSelector: `${TENANT_LABEL}=${tenant}` };
+  const clusterObjects = async (cluster: string) => {
+    const sel = { labelSelector: `${CLUSTER_LABEL}=${cluster}` };
     const [ns, nodes] = await Promise.all([
       main.rest.get<KubeList<KubeObject>>('/api/v1/namespaces', sel),
       main.rest.get<KubeList<KubeObject>>('/api/v1/nodes', sel),
@@ -43,8 +43,8 @@ describe('batch creation', () => {
     return ns.items.length + nodes.items.length;
   };
 
-  async function injectQuota(tenant: string): Promise<string> {
-    const ns = hostNamespace(tenant, 'default');
+  async function injectQuota(cluster: string): Promise<string> {
+    const ns = hostNamespace(cluster, 'default');
     await main.rest.apply(`/api/v1/namespaces/${ns}`, {
       apiVersion: 'v1',
       kind: 'Namespace',
@@ -119,7 +119,9 @@ describe('batch creation', () => {
     await engine.handle('batches.retry', { id: started.id });
     const retried = await waitForBatch(engine, started.id, 120_000);
     expect(retried.byStatus).toEqual({ ready: 20 });
-    const nodes = await main.rest.get<KubeList<KubeObject>>('/api/v1/nodes', { labelSelector: TENANT_LABEL });
+    const nodes = await main.rest.get<KubeList<KubeObject>>('/api/v1/nodes', {
+      labelSelector: CLUSTER_LABEL,
+    });
     expect(nodes.items.filter((n) => n.metadata.name.startsWith('b-'))).toHaveLength(40);
     await eventually(
       async () => (await engine.handle('clusters.get', { name: 'b-20' })).podCount === 4 || undefined,
@@ -149,14 +151,14 @@ describe('batch creation', () => {
     expect(kept.length).toBeGreaterThanOrEqual(3);
     expect(kept.length + cancelled.cancelled.length).toBe(20);
     for (const name of kept) expect((await clusterRecord(engine, name)).status).toBe('ready');
-    for (const name of cancelled.cancelled) expect(await tenantObjects(name)).toBe(0);
-    for (const name of kept) expect(await tenantObjects(name)).toBeGreaterThan(0);
+    for (const name of cancelled.cancelled) expect(await clusterObjects(name)).toBe(0);
+    for (const name of kept) expect(await clusterObjects(name)).toBeGreaterThan(0);
   });
 
   it('deletes a cluster and everything it made', async () => {
     await engine.handle('clusters.delete', { name: 'b-01' });
     expect(await hasCluster(engine, 'b-01')).toBe(false);
-    expect(await tenantObjects('b-01')).toBe(0);
-    expect(await tenantObjects('b-02')).toBeGreaterThan(0);
+    expect(await clusterObjects('b-01')).toBe(0);
+    expect(await clusterObjects('b-02')).toBeGreaterThan(0);
   });
 });

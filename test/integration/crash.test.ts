@@ -3,7 +3,7 @@
  * moments while it creates and imports a batch of 30 clusters, and restarted
  * each time on the same state. In the end every acknowledged cluster is
  * active in the Rancher stand-in exactly once, and the main cluster holds no
- * tenant the agent does not know.
+ * cluster the agent does not know.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +17,10 @@ import {
 import { KubeRest } from '../../src/main/engine/kube/kube-rest';
 import { KwokctlProvider } from '../../src/main/engine/main-cluster/kwokctl-provider';
 import type { KubeList, KubeObject } from '../../src/main/engine/kube/kube-object';
-import { TENANT_LABEL, TENANT_NAMESPACE_LABEL } from '../../src/main/engine/tenant/tenant-names';
+import {
+  CLUSTER_LABEL,
+  CLUSTER_NAMESPACE_LABEL,
+} from '../../src/main/engine/provisioning/main-cluster-names';
 import { freePort } from '../helpers/free-port';
 import { KUBE_BIN_DIR } from '../helpers/kube-stack';
 import { eventually } from '../helpers/main-cluster';
@@ -94,7 +97,7 @@ describe('crash and restart during a batch', () => {
       .sort();
     expect(inRancher).toEqual(names); // exactly once each
 
-    // No orphans: every tenant in the main cluster is one the agent knows.
+    // No orphans: every cluster in the main cluster is one the agent knows.
     const provider = new KwokctlProvider({
       name: 'main-cluster',
       apiPort: options.apiPort!,
@@ -105,10 +108,10 @@ describe('crash and restart during a batch', () => {
     const rest = await KubeRest.fromKubeConfig(provider.kubeConfig());
     try {
       const ns = await rest.get<KubeList<KubeObject>>('/api/v1/namespaces', {
-        labelSelector: `${TENANT_LABEL},${TENANT_NAMESPACE_LABEL}`,
+        labelSelector: `${CLUSTER_LABEL},${CLUSTER_NAMESPACE_LABEL}`,
       });
-      const tenants = [...new Set(ns.items.map((n) => n.metadata.labels![TENANT_LABEL]!))].sort();
-      expect(tenants).toEqual(names);
+      const clusters = [...new Set(ns.items.map((n) => n.metadata.labels![CLUSTER_LABEL]!))].sort();
+      expect(clusters).toEqual(names);
     } finally {
       rest.close();
     }

@@ -12,7 +12,7 @@ import type { ActiveFault, FaultsChangedEvent } from '../../src/shared/faults';
 import type { RunningWebServer } from '../../src/main/engine/transport/web-server';
 import type { Engine } from '../../src/main/engine/engine';
 import { PAUSE_HOLDER } from '../../src/main/engine/faults/heartbeat-pauser';
-import { TENANT_LABEL } from '../../src/main/engine/tenant/tenant-names';
+import { CLUSTER_LABEL } from '../../src/main/engine/provisioning/main-cluster-names';
 import { startEngineStack, type EngineStack } from '../helpers/engine-stack';
 import { eventually, type TestMainCluster } from '../helpers/main-cluster';
 import type { StandIn } from '../helpers/rancher-standin';
@@ -69,8 +69,8 @@ describe('fault injection for chosen clusters', () => {
   const active = async () =>
     ((await (await fetch(`${web.url}/faults`)).json()) as { active: ActiveFault[] }).active;
   const clear = (id: string) => fetch(`${web.url}/faults/${id}`, { method: 'DELETE' });
-  const tenantNodes = async (tenant: string) =>
-    (await main.rest.get<NodeList>('/api/v1/nodes', { labelSelector: `${TENANT_LABEL}=${tenant}` })).items;
+  const clusterNodes = async (cluster: string) =>
+    (await main.rest.get<NodeList>('/api/v1/nodes', { labelSelector: `${CLUSTER_LABEL}=${cluster}` })).items;
   const ready = (n: NodeList['items'][number]) => n.status?.conditions?.find((c) => c.type === 'Ready');
 
   beforeAll(async () => {
@@ -205,7 +205,7 @@ describe('fault injection for chosen clusters', () => {
   });
 
   it('pauses heartbeats: the nodes go NotReady and stay so, and are Ready again after resume', async () => {
-    const nodes = await tenantNodes('f-1');
+    const nodes = await clusterNodes('f-1');
     expect(nodes).toHaveLength(2);
     const res = await post('/faults/pause-heartbeats', { clusters: ['f-1'] });
     expect(res.status).toBe(200);
@@ -218,7 +218,7 @@ describe('fault injection for chosen clusters', () => {
       30_000,
     );
     expect((await cluster('f-2')).notReadyNodes).toBe(0);
-    for (const n of await tenantNodes('f-1')) {
+    for (const n of await clusterNodes('f-1')) {
       expect(ready(n)).toMatchObject({ status: 'Unknown', reason: 'NodeStatusUnknown' });
       const lease = await main.rest.get<{ spec: { holderIdentity: string } }>(
         `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${n.metadata.name}`,
@@ -232,7 +232,7 @@ describe('fault injection for chosen clusters', () => {
     // Kept so: neither kwok nor the node-status reconciler repairs them (kwok would within a second).
     await new Promise((r) => setTimeout(r, 12_000));
     expect((await cluster('f-1')).notReadyNodes).toBe(2);
-    for (const n of await tenantNodes('f-1')) expect(ready(n)?.status).toBe('Unknown');
+    for (const n of await clusterNodes('f-1')) expect(ready(n)?.status).toBe('Unknown');
     during = await metrics();
     expect(metric(during, 'scale_agent_fault_paused_nodes')).toBe(2);
 
@@ -242,7 +242,7 @@ describe('fault injection for chosen clusters', () => {
       'the stand-in sees the nodes Ready again',
       30_000,
     );
-    for (const n of await tenantNodes('f-1')) expect(ready(n)?.status).toBe('True');
+    for (const n of await clusterNodes('f-1')) expect(ready(n)?.status).toBe('True');
     expect(metric(await metrics(), 'scale_agent_fault_paused_nodes')).toBe(0);
     // kwok takes the leases back and heartbeats again.
     await eventually(
@@ -258,7 +258,7 @@ describe('fault injection for chosen clusters', () => {
       'kwok holding the leases again',
       60_000,
     );
-    for (const n of await tenantNodes('f-1')) expect(ready(n)?.status).toBe('True');
+    for (const n of await clusterNodes('f-1')) expect(ready(n)?.status).toBe('True');
   });
 
   it('ends a fault with a duration by itself', async () => {
@@ -341,7 +341,7 @@ describe('fault injection for chosen clusters', () => {
     const res = await fetch(`${web.url}/faults`, { method: 'DELETE' });
     expect(((await res.json()) as { active: ActiveFault[] }).active).toEqual([]);
     await eventually(
-      async () => (await tenantNodes('f-2')).every((n) => ready(n)?.status === 'True') || undefined,
+      async () => (await clusterNodes('f-2')).every((n) => ready(n)?.status === 'True') || undefined,
       'f-2 nodes Ready after the clear',
       30_000,
     );

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { hostNamespace } from '../../src/main/engine/tenant/tenant-names';
+import { hostNamespace } from '../../src/main/engine/provisioning/main-cluster-names';
 import { decodeProtobufObject, ProtobufWatchDecoder } from '../../src/main/engine/vapi/protobuf/k8s-protobuf';
 import { KubeconfigClient, kubectl, kubectlOk } from '../helpers/kubectl';
 import {

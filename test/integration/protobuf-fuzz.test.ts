@@ -2,7 +2,7 @@
  * 10,000 malformed or hostile protobuf bodies sent to one simulated
  * cluster's API: truncated, bit-flipped, random, with a wrong envelope or
  * type, oversized, or valid but aimed at another cluster's host objects
- * (its host namespaces, its tenant-owned ClusterRole names). Every answer is
+ * (its host namespaces, its cluster-owned ClusterRole names). Every answer is
  * a clear Kubernetes Status (never a 5xx or a dropped connection), and the
  * other cluster's objects are exactly as they were.
  */
@@ -10,7 +10,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hostNamespace, TENANT_LABEL } from '../../src/main/engine/tenant/tenant-names';
+import { hostNamespace, CLUSTER_LABEL } from '../../src/main/engine/provisioning/main-cluster-names';
 import { encodeProtobufObject } from '../../src/main/engine/vapi/protobuf/k8s-protobuf';
 import { KubeconfigClient, kubectl, kubectlOk } from '../helpers/kubectl';
 import {
@@ -58,7 +58,7 @@ describe('hostile protobuf bodies against a simulated cluster API', () => {
   }
   /** Everything of cluster fb in the main cluster: namespaces, configmaps, secrets, owned cluster roles. */
   async function victimSnapshot(): Promise<string[]> {
-    const sel = `?labelSelector=${encodeURIComponent(`${TENANT_LABEL}=fb`)}`;
+    const sel = `?labelSelector=${encodeURIComponent(`${CLUSTER_LABEL}=fb`)}`;
     const rows = [
       ...(await hostList(`/api/v1/namespaces${sel}`)),
       ...(await hostList(`/api/v1/namespaces/${victimHostNs}/configmaps`)),
@@ -236,7 +236,7 @@ describe('hostile protobuf bodies against a simulated cluster API', () => {
     expect(await victimSnapshot()).toEqual(before);
     // Namespaces made during the fuzz are all cluster fa's.
     const stray = (await hostList('/api/v1/namespaces')).filter(
-      (n) => n.metadata.name.includes('fz-') && n.metadata.labels?.[TENANT_LABEL] !== 'fa',
+      (n) => n.metadata.name.includes('fz-') && n.metadata.labels?.[CLUSTER_LABEL] !== 'fa',
     );
     expect(stray).toEqual([]);
     // The API still serves.

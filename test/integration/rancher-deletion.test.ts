@@ -20,7 +20,7 @@ import type { AgentConfig } from '../../src/main/engine/config/agent-config';
 import { startWebServer, type RunningWebServer } from '../../src/main/engine/transport/web-server';
 import { Engine } from '../../src/main/engine/engine';
 import type { KubeList, KubeObject } from '../../src/main/engine/kube/kube-object';
-import { hostNamespace, TENANT_LABEL } from '../../src/main/engine/tenant/tenant-names';
+import { hostNamespace, CLUSTER_LABEL } from '../../src/main/engine/provisioning/main-cluster-names';
 import { clusterRecord, findCluster, hasCluster } from '../helpers/engine-view';
 import { eventually, startTestMainCluster, type TestMainCluster } from '../helpers/main-cluster';
 import { STANDIN_TOKEN, startStandIn, type StandIn } from '../helpers/rancher-standin';
@@ -76,10 +76,10 @@ describe('deletion only on Rancher’s word, in Rancher’s order', () => {
       `${name} connected and active again`,
       60_000,
     );
-  const tenantNamespaces = async (name: string) =>
+  const clusterNamespaces = async (name: string) =>
     (
       await main.rest.get<KubeList<KubeObject>>('/api/v1/namespaces', {
-        labelSelector: `${TENANT_LABEL}=${name}`,
+        labelSelector: `${CLUSTER_LABEL}=${name}`,
       })
     ).items;
   const cleanupJobs = async (name: string) =>
@@ -242,8 +242,8 @@ describe('deletion only on Rancher’s word, in Rancher’s order', () => {
       ),
     );
     await eventually(
-      async () => (await tenantNamespaces('gone-1')).length === 0 || undefined,
-      'gone-1 tenant removed',
+      async () => (await clusterNamespaces('gone-1')).length === 0 || undefined,
+      'gone-1 cluster removed',
       60_000,
     );
   });
@@ -324,8 +324,8 @@ describe('deletion only on Rancher’s word, in Rancher’s order', () => {
       ),
     ).toBe(true);
     await eventually(
-      async () => (await tenantNamespaces('del-1')).length === 0 || undefined,
-      'del-1 tenant removed',
+      async () => (await clusterNamespaces('del-1')).length === 0 || undefined,
+      'del-1 cluster removed',
       60_000,
     );
   });

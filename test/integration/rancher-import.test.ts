@@ -14,10 +14,10 @@ import type { AgentConfig } from '../../src/main/engine/config/agent-config';
 import { testConfig } from '../helpers/test-config';
 import { Engine } from '../../src/main/engine/engine';
 import type { KubeList, KubeObject } from '../../src/main/engine/kube/kube-object';
-import { canonicalQuantity } from '../../src/main/engine/tenant/quantity';
-import { getPreset } from '../../src/main/engine/tenant/template/presets';
-import { templateTotals } from '../../src/main/engine/tenant/template/template-totals';
-import { TENANT_LABEL } from '../../src/main/engine/tenant/tenant-names';
+import { canonicalQuantity } from '../../src/main/engine/provisioning/quantity';
+import { getPreset } from '../../src/main/engine/provisioning/template/presets';
+import { templateTotals } from '../../src/main/engine/provisioning/template/template-totals';
+import { CLUSTER_LABEL } from '../../src/main/engine/provisioning/main-cluster-names';
 import { clusterRecord, clusterRecords, findCluster } from '../helpers/engine-view';
 import { KubeconfigClient } from '../helpers/kubectl';
 import { eventually, startTestMainCluster, type TestMainCluster } from '../helpers/main-cluster';
@@ -201,7 +201,7 @@ describe('import into Rancher (stand-in)', () => {
     expect(await standin.del(`/clusters/${id}`)).toBe(404);
     expect((await clusters()).some((c) => c.name === 'r-01')).toBe(false);
     const ns = await main.rest.get<KubeList<KubeObject>>('/api/v1/namespaces', {
-      labelSelector: `${TENANT_LABEL}=r-01`,
+      labelSelector: `${CLUSTER_LABEL}=r-01`,
     });
     expect(ns.items).toHaveLength(0);
   });
@@ -242,11 +242,11 @@ describe('import into Rancher (stand-in)', () => {
     await eventually(
       async () => {
         const ns = await main.rest.get<KubeList<KubeObject>>('/api/v1/namespaces', {
-          labelSelector: `${TENANT_LABEL}=r-02`,
+          labelSelector: `${CLUSTER_LABEL}=r-02`,
         });
         return ns.items.length === 0 || undefined;
       },
-      'r-02 tenant removed',
+      'r-02 cluster removed',
       60_000,
     );
   });

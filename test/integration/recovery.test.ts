@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/main/engine/engine';
 import type { KubeList, KubeObject } from '../../src/main/engine/kube/kube-object';
-import { TENANT_LABEL } from '../../src/main/engine/tenant/tenant-names';
+import { CLUSTER_LABEL } from '../../src/main/engine/provisioning/main-cluster-names';
 import { clusterRecord } from '../helpers/engine-view';
 import { freePort } from '../helpers/free-port';
 import { eventually, startTestMainCluster, type TestMainCluster } from '../helpers/main-cluster';
@@ -60,7 +60,7 @@ describe('recovery from outside faults', () => {
 
   it('repairs a stopped main apiserver, without creating anything twice', async () => {
     const before = await main.rest.get<KubeList<KubeObject>>('/api/v1/nodes', {
-      labelSelector: TENANT_LABEL,
+      labelSelector: CLUSTER_LABEL,
     });
     await main.provider.stop();
     await eventually(
@@ -74,7 +74,9 @@ describe('recovery from outside faults', () => {
       'main cluster back',
       120_000,
     );
-    const after = await main.rest.get<KubeList<KubeObject>>('/api/v1/nodes', { labelSelector: TENANT_LABEL });
+    const after = await main.rest.get<KubeList<KubeObject>>('/api/v1/nodes', {
+      labelSelector: CLUSTER_LABEL,
+    });
     expect(after.items.map((n) => n.metadata.name).sort()).toEqual(
       before.items.map((n) => n.metadata.name).sort(),
     );

@@ -1,6 +1,6 @@
 /**
  * Each simulated cluster's own API, with the real kubectl from the test stack
- * against two tenants A and B through their exported kubeconfigs, and the
+ * against two clusters A and B through their exported kubeconfigs, and the
  * same endpoint over an in-memory stream with TLS verified as Rancher does.
  */
 import { spawn } from 'node:child_process';
@@ -233,7 +233,7 @@ describe('virtual API per simulated cluster', () => {
   });
 
   it('watches of many clients share one HTTP/2 connection to the main apiserver, each seeing only its own events', async () => {
-    const pool = (await engine.tenants()).rest.watchStreams!;
+    const pool = (await engine.provisioner()).rest.watchStreams!;
     const before = pool.usage.streams;
     const open = (file: string, path: string) => {
       const k = parseYaml(readFileSync(file, 'utf8')) as {

@@ -45,8 +45,8 @@ import { LoadSampler } from './telemetry/load-sampler';
 import { LogFeed } from './telemetry/log-feed';
 import { LogRing } from './telemetry/log-ring';
 import type { Logger } from './telemetry/logger';
-import { TenantManager } from './tenant/tenant-manager';
-import { TenantAuthenticator } from './vapi/auth/tenant-authenticator';
+import { ClusterProvisioner } from './provisioning/cluster-provisioner';
+import { ClusterAuthenticator } from './vapi/auth/cluster-authenticator';
 import { loadOrCreateAppCa } from './vapi/pki/app-ca';
 import { ClusterIdentities } from './vapi/pki/cluster-identity';
 import { ApiResources } from './vapi/translate/api-resources';
@@ -106,9 +106,9 @@ export class Engine {
   private readonly logFeed: LogFeed;
   private readonly handlers: EngineHandlers;
   private kubeRest: KubeRest | undefined;
-  private tenantManager: Promise<TenantManager> | undefined;
-  /** The tenant manager once made, for synchronous reads of its caches. */
-  private tenantsReady: TenantManager | undefined;
+  private provisionerPromise: Promise<ClusterProvisioner> | undefined;
+  /** The provisioner once made, for synchronous reads of its caches. */
+  private provisionerReady: ClusterProvisioner | undefined;
   private virtualApiServer: Promise<VirtualApiServer> | undefined;
   /** Settled virtual API, for the state snapshot (which is synchronous). */
   private virtualApiReady: VirtualApiServer | undefined;
@@ -143,9 +143,9 @@ export class Engine {
     this.registry.on('changed', (change) => change.removed.forEach((n) => this.inspector.forgetCluster(n)));
     this.faults = new Faults({
       logger: this.logger,
-      tenants: () => this.tenants(),
-      onHeartbeatsResumed: (tenant) =>
-        void this.tenantManager?.then((m) => m.nodeStatus.recheckTenant(tenant)),
+      provisioner: () => this.provisioner(),
+      onHeartbeatsResumed: (cluster) =>
+        void this.provisionerPromise?.then((m) => m.nodeStatus.recheckCluster(cluster)),
       onChanged: (faults) => this.events.emit('faults.changed', { faults }),
       onApiError: (code) => this.metrics.faultApiErrors.inc({ code: String(code) }),
       onShaped: (kind, bytes) => this.metrics.faultShapedBytes.inc({ kind }, bytes),
@@ -157,10 +157,10 @@ export class Engine {
     this.lifecycle = new ClusterLifecycle({
       registry: this.registry,
       logger: this.logger,
-      tenants: () => this.tenants(),
+      provisioner: () => this.provisioner(),
       rancher: () => this.rancher,
       forgetApi: async (name) => {
-        if (this.virtualApiServer) await (await this.virtualApiServer).forgetTenant(name);
+        if (this.virtualApiServer) await (await this.virtualApiServer).forgetCluster(name);
       },
     });
     this.batches = new BatchRunner(this.registry, this.lifecycle, this.logger);
@@ -265,45 +265,45 @@ export class Engine {
   }
 
   /**
-   * The tenant manager, made once the main cluster runs. Callers wait for
+   * The provisioner, made once the main cluster runs. Callers wait for
    * the main cluster (up to 5 minutes) rather than fail while it starts.
    */
-  tenants(): Promise<TenantManager> {
-    this.tenantManager ??= (async () => {
+  provisioner(): Promise<ClusterProvisioner> {
+    this.provisionerPromise ??= (async () => {
       await this.mainCluster.waitRunning();
       const rest = await KubeRest.fromKubeConfig(this.mainCluster.provider.kubeConfig());
       this.kubeRest = rest;
-      const manager = new TenantManager(rest, this.logger);
-      manager.nodeStatus.skipTenant = (tenant) => this.faults.targeted.registry.heartbeatsPaused(tenant);
+      const manager = new ClusterProvisioner(rest, this.logger);
+      manager.nodeStatus.skipCluster = (cluster) => this.faults.targeted.registry.heartbeatsPaused(cluster);
       await manager.start();
-      this.tenantsReady = manager;
+      this.provisionerReady = manager;
       return manager;
     })().catch((err: unknown) => {
-      this.tenantManager = undefined;
+      this.provisionerPromise = undefined;
       throw err;
     });
-    return this.tenantManager;
+    return this.provisionerPromise;
   }
 
-  /** The tenant manager if it is made already (synchronous reads of its caches), else undefined. */
-  tenantsIfReady(): TenantManager | undefined {
-    return this.tenantsReady;
+  /** The provisioner if it is made already (synchronous reads of its caches), else undefined. */
+  provisionerIfReady(): ClusterProvisioner | undefined {
+    return this.provisionerReady;
   }
 
-  /** Every simulated cluster's own Kubernetes API (made with the tenant manager). */
+  /** Every simulated cluster's own Kubernetes API (made with the provisioner). */
   virtualApi(): Promise<VirtualApiServer> {
     this.virtualApiServer ??= (async () => {
-      const tenants = await this.tenants();
+      const provisioner = await this.provisioner();
       const ca = await loadOrCreateAppCa(this.options.config.HomeDir);
-      const authenticator = new TenantAuthenticator(tenants.rest, tenants.caches);
+      const authenticator = new ClusterAuthenticator(provisioner.rest, provisioner.caches);
       const handler = new VirtualApiHandler({
-        rest: tenants.rest,
-        caches: tenants.caches,
+        rest: provisioner.rest,
+        caches: provisioner.caches,
         authenticator,
-        resources: new ApiResources(tenants.rest),
+        resources: new ApiResources(provisioner.rest),
         logger: this.logger,
         onRequest: (method, watch, code, ms) => this.metrics.observeVapi(method, watch, code, ms),
-        injectError: (tenant) => this.faults.targeted.apiError(tenant),
+        injectError: (cluster) => this.faults.targeted.apiError(cluster),
       });
       authenticator.restoreMinted(this.state.restoredTokenHashes);
       const server = new VirtualApiServer(handler, new ClusterIdentities(ca), authenticator, this.logger);
@@ -383,8 +383,8 @@ export class Engine {
     await this.faults.shutdown();
     await this.rancher?.stop();
     if (this.virtualApiServer) await (await this.virtualApiServer.catch(() => undefined))?.close();
-    if (this.tenantManager) {
-      const manager = await this.tenantManager.catch(() => undefined);
+    if (this.provisionerPromise) {
+      const manager = await this.provisionerPromise.catch(() => undefined);
       manager?.stop();
       manager?.rest.close();
     }
@@ -400,8 +400,8 @@ export class Engine {
 
   /** Node and pod counts of ready clusters, from the shared watches (one pass). */
   private async refreshCounts(): Promise<void> {
-    if (!this.tenantManager || this.mainCluster.info.state !== 'running') return;
-    const counts = (await this.tenantManager).allCounts();
+    if (!this.provisionerPromise || this.mainCluster.info.state !== 'running') return;
+    const counts = (await this.provisionerPromise).allCounts();
     for (const c of this.registry.list()) {
       if (c.status !== 'ready') continue;
       const now = counts.get(c.name) ?? { nodes: 0, pods: 0 };

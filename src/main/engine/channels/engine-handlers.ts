@@ -6,7 +6,7 @@
 import type { RequestChannel, RequestOf, ResponseOf } from '../../../shared/channels';
 import { EngineError } from '../../../shared/errors';
 import type { Engine } from '../engine';
-import { checkTemplate, listTemplates } from '../tenant/template/template-catalog';
+import { checkTemplate, listTemplates } from '../provisioning/template/template-catalog';
 
 export type EngineHandlers = { [C in RequestChannel]: (request: RequestOf<C>) => Promise<ResponseOf<C>> };
 
@@ -33,8 +33,8 @@ export function engineHandlers(engine: Engine): EngineHandlers {
     'clusters.import': async ({ name }) => lifecycle.importLater(name),
     'clusters.nodes': async ({ name }) => {
       registry.get(name); // 404 for an unknown cluster
-      // Nodes come from the tenant caches; until they exist (main cluster not up yet) there are none to show.
-      return engine.tenantsIfReady()?.nodeDetails(name) ?? [];
+      // Nodes come from the cluster caches; until they exist (main cluster not up yet) there are none to show.
+      return engine.provisionerIfReady()?.nodeDetails(name) ?? [];
     },
     'clusters.kubeconfig': async ({ name }) => ({ kubeconfig: await engine.kubeconfig(name) }),
     'clusters.lastPings': async () => engine.rancher?.steve.lastPings() ?? {},

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RancherIntegration } from '../rancher/rancher-integration';
 import { createLogger } from '../telemetry/logger';
-import type { TenantManager } from '../tenant/tenant-manager';
+import type { ClusterProvisioner } from '../provisioning/cluster-provisioner';
 import { ClusterLifecycle } from './cluster-lifecycle';
 import { ClusterRegistry } from './cluster-registry';
 
@@ -11,10 +11,10 @@ const logger = createLogger({ level: 'error', destination: { write: () => undefi
  * The main cluster's side, as the lifecycle sees it: provisioning succeeds, fails once
  * with `failFirst`, or hangs until aborted with `hang`; every call is recorded.
  */
-function fakeTenants(options: { failFirst?: string; hang?: boolean } = {}) {
+function fakeProvisioner(options: { failFirst?: string; hang?: boolean } = {}) {
   const calls: string[] = [];
   let failures = options.failFirst ? 1 : 0;
-  const tenants = {
+  const provisioner = {
     provision: async (name: string, _t: unknown, o?: { signal?: AbortSignal }) => {
       calls.push(`provision ${name}`);
       if (failures-- > 0) throw new Error(options.failFirst);
@@ -25,8 +25,8 @@ function fakeTenants(options: { failFirst?: string; hang?: boolean } = {}) {
     },
     counts: () => ({ nodes: 1, pods: 5 }),
     delete: async (name: string) => void calls.push(`delete ${name}`),
-  } as unknown as TenantManager;
-  return { tenants, calls };
+  } as unknown as ClusterProvisioner;
+  return { provisioner, calls };
 }
 
 /** A Rancher that imports through the seed's steps and removes on request, recording the order. */
@@ -46,14 +46,14 @@ function fakeRancher(calls: string[]) {
   } as unknown as RancherIntegration;
 }
 
-function setup(tenantOptions: Parameters<typeof fakeTenants>[0] = {}, withRancher = false) {
+function setup(clusterOptions: Parameters<typeof fakeProvisioner>[0] = {}, withRancher = false) {
   const registry = new ClusterRegistry();
-  const { tenants, calls } = fakeTenants(tenantOptions);
+  const { provisioner, calls } = fakeProvisioner(clusterOptions);
   const rancher = withRancher ? fakeRancher(calls) : undefined;
   const lifecycle = new ClusterLifecycle({
     registry,
     logger,
-    tenants: async () => tenants,
+    provisioner: async () => provisioner,
     rancher: () => rancher,
   });
   const statusOf = (name: string) => (registry.has(name) ? registry.get(name).status : 'gone');

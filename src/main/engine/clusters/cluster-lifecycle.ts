@@ -8,9 +8,9 @@
 import type { ClusterRecord, TemplateSpec } from '../../../shared/cluster';
 import { EngineError } from '../../../shared/errors';
 import type { Logger } from '../telemetry/logger';
-import type { ClusterTemplate } from '../tenant/template/cluster-template';
+import type { ClusterTemplate } from '../provisioning/template/cluster-template';
 import type { RancherIntegration } from '../rancher/rancher-integration';
-import type { TenantManager } from '../tenant/tenant-manager';
+import type { ClusterProvisioner } from '../provisioning/cluster-provisioner';
 import { Semaphore } from '../util/semaphore';
 import type { ClusterRegistry } from './cluster-registry';
 import { resolveTemplateSpec } from './resolve-template-spec';
@@ -23,8 +23,8 @@ export interface DeleteResult {
 export interface LifecycleDeps {
   registry: ClusterRegistry;
   logger: Logger;
-  /** The tenant manager, once the main cluster is up (waits for it). */
-  tenants(): Promise<TenantManager>;
+  /** The provisioner, once the main cluster is up (waits for it). */
+  provisioner(): Promise<ClusterProvisioner>;
   /** The Rancher integration, when a Rancher is configured; without one clusters stay local. */
   rancher(): RancherIntegration | undefined;
   /** Forgets a deleted cluster's API identity (certificate, tokens, local endpoint). */
@@ -88,7 +88,7 @@ export class ClusterLifecycle {
   }
 
   /**
-   * Brings a ready cluster back after a restart: its tenant objects are
+   * Brings a ready cluster back after a restart: its cluster objects are
    * re-applied (missing ones re-created; idempotent) and its tunnels resumed.
    */
   resumeReady(name: string): void {
@@ -98,8 +98,8 @@ export class ClusterLifecycle {
       const release = await this.slots.acquire(abort.signal);
       try {
         const template = this.templates.get(name);
-        const tenants = await abortable(this.deps.tenants(), abort.signal);
-        if (template) await tenants.provision(name, template, { signal: abort.signal });
+        const provisioner = await abortable(this.deps.provisioner(), abort.signal);
+        if (template) await provisioner.provision(name, template, { signal: abort.signal });
         await this.deps.rancher()?.resumeTunnels(name);
       } catch (err) {
         if (!abort.signal.aborted)
@@ -194,7 +194,7 @@ export class ClusterLifecycle {
     await rancher?.stopTunnels(name);
     rancher?.forget(name);
     try {
-      await (await this.deps.tenants()).delete(name);
+      await (await this.deps.provisioner()).delete(name);
       await this.deps.forgetApi?.(name);
       this.templates.delete(name);
       this.touched.delete(name);
@@ -300,8 +300,8 @@ export class ClusterLifecycle {
       }
       // A cluster that never reached provisioning has nothing to remove.
       if (this.touched.has(name)) {
-        const tenants = await this.deps.tenants();
-        await tenants.delete(name);
+        const provisioner = await this.deps.provisioner();
+        await provisioner.delete(name);
       }
     } catch (err) {
       if (this.shuttingDown) {
@@ -342,11 +342,11 @@ export class ClusterLifecycle {
       if (!template) throw new Error('no template recorded for this cluster');
 
       registry.setStatus(name, 'creating_backing');
-      const tenants = await abortable(this.deps.tenants(), signal);
+      const provisioner = await abortable(this.deps.provisioner(), signal);
 
       registry.setStatus(name, 'populating_template');
       this.touched.add(name);
-      await tenants.provision(name, template, {
+      await provisioner.provision(name, template, {
         signal,
         onProgress: (p) => registry.setStepProgress(name, `${p.done}/${p.total} objects`),
       });
@@ -366,7 +366,7 @@ export class ClusterLifecycle {
       signal.throwIfAborted();
 
       registry.setStatus(name, 'ready');
-      const counts = tenants.counts(name);
+      const counts = provisioner.counts(name);
       registry.update(name, {
         nodeCount: counts.nodes || template.nodes.length,
         podCount: counts.pods,

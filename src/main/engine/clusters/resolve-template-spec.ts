@@ -5,9 +5,9 @@
  */
 import type { TemplateSpec } from '../../../shared/cluster';
 import { EngineError } from '../../../shared/errors';
-import type { ClusterTemplate } from '../tenant/template/cluster-template';
-import { resolveTemplate } from '../tenant/template/load-template';
-import { isPresetName } from '../tenant/template/presets';
+import type { ClusterTemplate } from '../provisioning/template/cluster-template';
+import { resolveTemplate } from '../provisioning/template/load-template';
+import { isPresetName } from '../provisioning/template/presets';
 
 export const DEFAULT_TEMPLATE = 'default';
 

@@ -17,7 +17,7 @@ import type {
 import { TARGETED_FAULT_KINDS } from '../../../shared/faults';
 import type { KubeRest } from '../kube/kube-rest';
 import type { Logger } from '../telemetry/logger';
-import type { TenantCaches } from '../tenant/tenant-caches';
+import type { ClusterCaches } from '../provisioning/cluster-caches';
 import { FaultRegistry, toActiveFault } from './fault-registry';
 import { HeartbeatPauser } from './heartbeat-pauser';
 import { decideApiError, type InjectedApiError } from './injected-api-error';
@@ -26,9 +26,9 @@ import { ShapingDuplex, type ShapingPolicy } from './shaping-duplex';
 
 export interface FaultInjectionDeps {
   logger: Logger;
-  tenants: () => Promise<{ rest: KubeRest; caches: TenantCaches }>;
-  /** Paused tenants' nodes were resumed. */
-  onHeartbeatsResumed: (tenant: string) => void;
+  provisioner: () => Promise<{ rest: KubeRest; caches: ClusterCaches }>;
+  /** Paused clusters' nodes were resumed. */
+  onHeartbeatsResumed: (cluster: string) => void;
   /** The fault list changed (injected, cleared, expired). */
   onChanged: () => void;
   onApiError?: (code: ApiErrorCode) => void;
@@ -44,8 +44,8 @@ export class FaultInjection {
 
   constructor(private readonly deps: FaultInjectionDeps) {
     this.heartbeats = new HeartbeatPauser({
-      tenants: deps.tenants,
-      paused: (tenant) => this.registry.heartbeatsPaused(tenant),
+      provisioner: deps.provisioner,
+      paused: (cluster) => this.registry.heartbeatsPaused(cluster),
       anyPaused: () => this.registry.hasKind('pause_heartbeats'),
       onResumed: deps.onHeartbeatsResumed,
       logger: deps.logger,

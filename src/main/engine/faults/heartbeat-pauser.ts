@@ -15,13 +15,13 @@
  * kwok resumes heartbeating within WINDOW_S, well inside the controller's
  * grace period. If the agent dies during a pause the lease lapses and kwok
  * heals the nodes by itself. The node-status reconciler leaves paused
- * tenants alone (a stopped kubelet posts nothing).
+ * clusters alone (a stopped kubelet posts nothing).
  */
 import { isNotFound } from '../kube/kube-api-error';
 import type { KubeRest } from '../kube/kube-rest';
 import type { Logger } from '../telemetry/logger';
-import type { NodeObject, TenantCaches } from '../tenant/tenant-caches';
-import { TENANT_LABEL } from '../tenant/tenant-names';
+import type { NodeObject, ClusterCaches } from '../provisioning/cluster-caches';
+import { CLUSTER_LABEL } from '../provisioning/main-cluster-names';
 import { mapConcurrent } from '../util/map-concurrent';
 import { notReadyStatusPatch, readyStatus, readyStatusPatch } from './node-heartbeat-conditions';
 
@@ -34,18 +34,18 @@ const CONCURRENCY = 16;
 const LEASES = '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases';
 
 export interface HeartbeatPauserDeps {
-  /** The tenant manager's client and caches; only asked while something is or was paused. */
-  tenants: () => Promise<{ rest: KubeRest; caches: TenantCaches }>;
-  paused: (tenant: string) => boolean;
+  /** The provisioner's client and caches; only asked while something is or was paused. */
+  provisioner: () => Promise<{ rest: KubeRest; caches: ClusterCaches }>;
+  paused: (cluster: string) => boolean;
   /** Any pause in effect at all. */
   anyPaused: () => boolean;
-  /** A tenant's nodes were resumed (the node-status reconciler looks at them again). */
-  onResumed: (tenant: string) => void;
+  /** A cluster's nodes were resumed (the node-status reconciler looks at them again). */
+  onResumed: (cluster: string) => void;
   logger: Logger;
 }
 
 interface PausedNode {
-  tenant: string;
+  cluster: string;
   since: Date;
 }
 
@@ -112,21 +112,21 @@ export class HeartbeatPauser {
   private async syncOnce(): Promise<void> {
     if (this.stopped) return;
     if (!this.deps.anyPaused() && this.paused.size === 0) return;
-    const { rest, caches } = await this.deps.tenants();
+    const { rest, caches } = await this.deps.provisioner();
     const nodes = new Map<string, NodeObject>();
     for (const n of caches.nodes.list()) nodes.set(n.metadata.name, n);
 
     const toPause: NodeObject[] = [];
     const toKeep: NodeObject[] = [];
     for (const node of nodes.values()) {
-      const tenant = node.metadata.labels?.[TENANT_LABEL];
-      if (!tenant || !this.deps.paused(tenant) || node.metadata.deletionTimestamp) continue;
+      const cluster = node.metadata.labels?.[CLUSTER_LABEL];
+      if (!cluster || !this.deps.paused(cluster) || node.metadata.deletionTimestamp) continue;
       (this.paused.has(node.metadata.name) ? toKeep : toPause).push(node);
     }
     const toResume = [...this.paused].filter(([name]) => {
       const node = nodes.get(name);
-      const tenant = node?.metadata.labels?.[TENANT_LABEL];
-      return !node || !tenant || !this.deps.paused(tenant);
+      const cluster = node?.metadata.labels?.[CLUSTER_LABEL];
+      return !node || !cluster || !this.deps.paused(cluster);
     });
 
     await mapConcurrent(toPause, CONCURRENCY, (node) => this.pause(rest, node));
@@ -134,8 +134,8 @@ export class HeartbeatPauser {
     await mapConcurrent(toResume, CONCURRENCY, ([name, entry]) =>
       this.resume(rest, name, entry, nodes.has(name)),
     );
-    const resumedTenants = new Set(toResume.map(([, e]) => e.tenant));
-    for (const tenant of resumedTenants) this.deps.onResumed(tenant);
+    const resumedClusters = new Set(toResume.map(([, e]) => e.cluster));
+    for (const cluster of resumedClusters) this.deps.onResumed(cluster);
     if (toPause.length > 0 || toResume.length > 0) {
       this.deps.logger.info(
         { paused: toPause.length, resumed: toResume.length, held: this.paused.size },
@@ -146,12 +146,12 @@ export class HeartbeatPauser {
 
   private async pause(rest: KubeRest, node: NodeObject): Promise<void> {
     const name = node.metadata.name;
-    const tenant = node.metadata.labels?.[TENANT_LABEL] ?? '';
+    const cluster = node.metadata.labels?.[CLUSTER_LABEL] ?? '';
     const since = new Date();
     try {
       await this.holdLease(rest, node, since, WINDOW_S);
       await this.patchStatus(rest, name, notReadyStatusPatch(node.status?.conditions, since));
-      this.paused.set(name, { tenant, since });
+      this.paused.set(name, { cluster, since });
     } catch (err) {
       if (isNotFound(err)) return; // the node went away meanwhile
       this.deps.logger.warn({ node: name, err }, `could not pause the heartbeats of node/${name}`);
@@ -193,7 +193,7 @@ export class HeartbeatPauser {
     } catch (err) {
       if (isNotFound(err)) return;
       this.deps.logger.warn(
-        { node: name, tenant: entry.tenant, err },
+        { node: name, cluster: entry.cluster, err },
         `could not resume the heartbeats of node/${name}; kwok takes it back within ${WINDOW_S} s`,
       );
     }

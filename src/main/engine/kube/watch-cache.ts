@@ -1,7 +1,7 @@
 /**
  * One list+watch of a resource kept as an in-memory cache, shared by every
  * reconciler that needs it: one upstream watch per resource type for all
- * tenants, not one per tenant. Handles what a long-lived watch meets: paged
+ * clusters, not one per cluster. Handles what a long-lived watch meets: paged
  * initial lists, bookmarks, 410 Gone (relist), dropped streams (resume from
  * the last resourceVersion) and errors (relist after a backoff).
  */
@@ -193,7 +193,7 @@ export class WatchCache<T extends KubeObject> extends EventEmitter<WatchCacheEve
 /**
  * Cached objects drop metadata.managedFields: no reader of a cache uses
  * them, nothing is written back from one, and they are about a third of
- * every object (one tenant's cached nodes, pods and namespaces are most of
+ * every object (one cluster's cached nodes, pods and namespaces are most of
  * an idle cluster's JS heap).
  */
 function withoutManagedFields<T extends KubeObject>(object: T): T {

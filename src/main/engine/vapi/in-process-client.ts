@@ -20,7 +20,7 @@ export interface InProcessResponse<T = unknown> {
 export class InProcessKubeClient {
   constructor(
     private readonly vapi: VirtualApiServer,
-    readonly tenant: string,
+    readonly cluster: string,
     private readonly token: string,
   ) {}
 
@@ -40,7 +40,7 @@ export class InProcessKubeClient {
 
   private headers(): Record<string, string> {
     return {
-      host: advertisedHost(this.tenant),
+      host: advertisedHost(this.cluster),
       authorization: `Bearer ${this.token}`,
       accept: 'application/json',
     };
@@ -51,11 +51,11 @@ export class InProcessKubeClient {
     // Linked: the HTTP client destroys its socket after each answer, and the
     // virtual API's end of the pair must close with it, not wait forever.
     const [server, client] = linkedDuplexPair();
-    this.vapi.serveStream(this.tenant, server).catch((err: unknown) => client.destroy(err as Error));
+    this.vapi.serveStream(this.cluster, server).catch((err: unknown) => client.destroy(err as Error));
     return tlsConnect({
       socket: client as unknown as Socket,
       secureContext: this.vapi.identities.clientContext(),
-      servername: advertisedHost(this.tenant),
+      servername: advertisedHost(this.cluster),
       ALPNProtocols: ['http/1.1'],
     });
   }

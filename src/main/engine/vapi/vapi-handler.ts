@@ -10,16 +10,16 @@ import { parse as parseYaml } from 'yaml';
 import type { KubeRest } from '../kube/kube-rest';
 import { sendInjectedApiError, type InjectedApiError } from '../faults/injected-api-error';
 import type { Logger } from '../telemetry/logger';
-import type { TenantCaches } from '../tenant/tenant-caches';
-import { TENANT_LABEL } from '../tenant/tenant-names';
-import type { TenantAuthenticator } from './auth/tenant-authenticator';
+import type { ClusterCaches } from '../provisioning/cluster-caches';
+import { CLUSTER_LABEL } from '../provisioning/main-cluster-names';
+import type { ClusterAuthenticator } from './auth/cluster-authenticator';
 import { writeObjectAnswer, watchContentType, watchEventBytes, watchFormat } from './answer-writer';
 import { sendStatus, statusObject } from './kube-status';
 import { bodyFormat, unsupportedBodyMessage } from './media-types';
 import { decodeProtobufObject, ProtobufBodyError } from './protobuf/k8s-protobuf';
 import type { ApiResources } from './translate/api-resources';
 import { ObjectTranslator, type Json } from './translate/object-translator';
-import { isBuiltinRbacName, TenantView } from './translate/tenant-view';
+import { isBuiltinRbacName, ClusterView } from './translate/cluster-view';
 import { callUpstream } from './upstream-call';
 import { planRequest, type Plan } from './vapi-request';
 
@@ -43,38 +43,38 @@ const DROPPED_HEADERS = new Set([
 
 export interface VirtualApiDeps {
   rest: KubeRest;
-  caches: TenantCaches;
-  authenticator: TenantAuthenticator;
+  caches: ClusterCaches;
+  authenticator: ClusterAuthenticator;
   resources: ApiResources;
   logger: Logger;
   /** Request counters by verb and code (metrics). */
   onRequest?: (method: string, watch: boolean, code: number, ms: number) => void;
   /** An injected error to answer instead (fault injection: api_errors), decided per request. */
-  injectError?: (tenant: string) => InjectedApiError | undefined;
+  injectError?: (cluster: string) => InjectedApiError | undefined;
 }
 
 export class VirtualApiHandler {
   constructor(private readonly deps: VirtualApiDeps) {}
 
-  async handle(tenant: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async handle(cluster: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
     const watch = /[?&]watch=(1|true)\b/.test(req.url ?? '');
     res.once('close', () =>
       this.deps.onRequest?.(req.method ?? 'GET', watch, res.statusCode, performance.now() - started),
     );
     try {
-      if (!(await this.deps.authenticator.authenticate(tenant, req.headers.authorization))) {
+      if (!(await this.deps.authenticator.authenticate(cluster, req.headers.authorization))) {
         sendStatus(res, 401, 'Unauthorized');
         return;
       }
-      const injected = this.deps.injectError?.(tenant);
+      const injected = this.deps.injectError?.(cluster);
       if (injected) {
         req.resume();
         sendInjectedApiError(res, injected);
         return;
       }
       const url = new URL(req.url ?? '/', 'https://vapi.local');
-      const view = new TenantView(tenant, this.deps.caches);
+      const view = new ClusterView(cluster, this.deps.caches);
       const method = req.method ?? 'GET';
       const plan = await planRequest(method, url, view, this.deps.resources);
       if (
@@ -85,7 +85,7 @@ export class VirtualApiHandler {
       ) {
         // Writes never reach another cluster's node: its answer would come too late to hide.
         const node = this.deps.caches.nodes.get(plan.notFoundName);
-        if (node?.metadata.labels?.[TENANT_LABEL] !== tenant) {
+        if (node?.metadata.labels?.[CLUSTER_LABEL] !== cluster) {
           req.resume();
           sendStatus(res, 404, `nodes ${JSON.stringify(plan.notFoundName)} not found`, {
             name: plan.notFoundName,
@@ -107,7 +107,7 @@ export class VirtualApiHandler {
       await this.forward(req, res, plan, body, view, url);
     } catch (err) {
       const e = err as Error & { statusCode?: number };
-      this.deps.logger.debug({ cluster: tenant, err }, 'virtual API request failed');
+      this.deps.logger.debug({ cluster, err }, 'virtual API request failed');
       if (!res.headersSent)
         sendStatus(res, e.statusCode ?? 502, e.statusCode ? e.message : `main apiserver: ${e.message}`);
       else res.destroy();
@@ -122,7 +122,7 @@ export class VirtualApiHandler {
   private async readBody(
     req: IncomingMessage,
     plan: Exclude<Plan, { kind: 'refuse' }>,
-    view: TenantView,
+    view: ClusterView,
   ): Promise<{ bytes: Buffer; contentType?: string } | undefined | false> {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -177,7 +177,7 @@ export class VirtualApiHandler {
     res: ServerResponse,
     plan: Exclude<Plan, { kind: 'refuse' }>,
     read: { bytes: Buffer; contentType?: string } | undefined,
-    view: TenantView,
+    view: ClusterView,
     url: URL,
   ): Promise<void> {
     const headers: Record<string, string> = {};
@@ -239,9 +239,9 @@ export class VirtualApiHandler {
           lines.on('line', (line) => {
             if (!line.trim()) return;
             const event = JSON.parse(line) as { type: string; object: Json };
-            if (event.type === 'ERROR') event.object = translator.toTenant(event.object) ?? event.object;
+            if (event.type === 'ERROR') event.object = translator.toCluster(event.object) ?? event.object;
             else if (event.type !== 'BOOKMARK') {
-              const t = translator.toTenant(event.object);
+              const t = translator.toCluster(event.object);
               if (!t) return;
               if (t.kind === 'Table' && Array.isArray(t.rows) && t.rows.length === 0) return;
               event.object = t;
@@ -267,8 +267,8 @@ export class VirtualApiHandler {
           if (String(answer.headers['content-type'] ?? '').includes('json') && text) {
             const parsed = JSON.parse(text) as Json;
             const rowsBefore = Array.isArray(parsed.rows) ? parsed.rows.length : 0;
-            let t = translator.toTenant(parsed);
-            // A single object asked for as a Table (kubectl get NAME): no row left means not the tenant's.
+            let t = translator.toCluster(parsed);
+            // A single object asked for as a Table (kubectl get NAME): no row left means not the cluster's.
             if (
               plan.single &&
               t?.kind === 'Table' &&

@@ -10,8 +10,8 @@ import {
   REFUSED_REASON,
   type ClusterScopedPolicy,
 } from './translate/cluster-scoped-policy';
-import { isBuiltinRbacName, type TenantView } from './translate/tenant-view';
-import { TENANT_LABEL, TENANT_NAMESPACE_LABEL } from '../tenant/tenant-names';
+import { isBuiltinRbacName, type ClusterView } from './translate/cluster-view';
+import { CLUSTER_LABEL, CLUSTER_NAMESPACE_LABEL } from '../provisioning/main-cluster-names';
 
 export type Plan =
   | { kind: 'refuse'; code: number; message: string }
@@ -21,7 +21,7 @@ export type Plan =
       path: string;
       /** Kind of the resource, for list items and Table rows that do not say theirs. */
       resourceKind?: string;
-      /** A single object that is not the tenant's must read as 404. */
+      /** A single object that is not the cluster's must read as 404. */
       single: boolean;
       notFoundName?: string;
       resourceLabel: string;
@@ -39,7 +39,7 @@ const NO_PROCESS_SUBRESOURCES = new Set(['exec', 'attach', 'portforward', 'proxy
 export async function planRequest(
   method: string,
   url: URL,
-  view: TenantView,
+  view: ClusterView,
   resources: ApiResources,
 ): Promise<Plan> {
   const parsed = parseApiPath(url.pathname);
@@ -77,7 +77,7 @@ export async function planRequest(
   const namespaced = await resources.isNamespaced(p.prefix, p.resource);
   if (namespaced === undefined) return { kind: 'raw', path: url.pathname + url.search };
   if (namespaced) {
-    // Cluster-wide list or watch of a namespaced resource: filtered to the tenant's namespaces.
+    // Cluster-wide list or watch of a namespaced resource: filtered to the cluster's namespaces.
     if (method !== 'GET' || p.name !== undefined)
       return {
         kind: 'refuse',
@@ -93,10 +93,10 @@ export async function planRequest(
   return planClusterScoped(method, p, query, view, clusterScopedPolicy(p.group, p.resource), label);
 }
 
-function planNamespaces(method: string, p: ResourcePath, query: URLSearchParams, view: TenantView): Plan {
+function planNamespaces(method: string, p: ResourcePath, query: URLSearchParams, view: ClusterView): Plan {
   if (p.name === undefined) {
     if (method === 'GET') {
-      andLabelSelector(query, `${TENANT_LABEL}=${view.tenant},${TENANT_NAMESPACE_LABEL}`);
+      andLabelSelector(query, `${CLUSTER_LABEL}=${view.cluster},${CLUSTER_NAMESPACE_LABEL}`);
       const field = query.get('fieldSelector');
       if (field)
         query.set(
@@ -125,14 +125,14 @@ function planClusterScoped(
   method: string,
   p: ResourcePath,
   query: URLSearchParams,
-  view: TenantView,
+  view: ClusterView,
   policy: ClusterScopedPolicy,
   label: string,
 ): Plan {
   const write = WRITE_METHODS.has(method);
   const resourceKind = KINDS[p.resource];
   switch (policy) {
-    case 'tenant-nodes':
+    case 'cluster-nodes':
       if (method === 'POST')
         return {
           kind: 'refuse',
@@ -140,14 +140,14 @@ function planClusterScoped(
           message:
             'nodes of a simulated cluster come from its template; they cannot be created through its API',
         };
-      if (p.name === undefined) andLabelSelector(query, `${TENANT_LABEL}=${view.tenant}`);
+      if (p.name === undefined) andLabelSelector(query, `${CLUSTER_LABEL}=${view.cluster}`);
       return translated(buildResourcePath(p, undefined, p.name), query, {
         single: p.name !== undefined,
         resourceKind,
         resourceLabel: label,
         notFoundName: p.name,
       });
-    case 'tenant-owned': {
+    case 'cluster-owned': {
       if (p.name === undefined)
         return translated(buildResourcePath(p, undefined, undefined), query, {
           single: false,
@@ -219,7 +219,7 @@ function andLabelSelector(q: URLSearchParams, extra: string): void {
   q.set('labelSelector', current ? `${current},${extra}` : extra);
 }
 
-function translateFieldSelector(q: URLSearchParams, view: TenantView, field: string): void {
+function translateFieldSelector(q: URLSearchParams, view: ClusterView, field: string): void {
   const current = q.get('fieldSelector');
   if (!current) return;
   const re = new RegExp(`${field.replace('.', '\\.')}(!?==?)([^,]+)`, 'g');

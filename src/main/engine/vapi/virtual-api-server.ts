@@ -20,7 +20,7 @@ import type { Logger } from '../telemetry/logger';
 import { statusBody } from './kube-status';
 import { ClusterIdentities } from './pki/cluster-identity';
 import type { VirtualApiHandler } from './vapi-handler';
-import type { TenantAuthenticator } from './auth/tenant-authenticator';
+import type { ClusterAuthenticator } from './auth/cluster-authenticator';
 import { InProcessKubeClient } from './in-process-client';
 
 /** Sees each request served on one stream (the tunnel inspector's view inside the TLS). */
@@ -33,7 +33,7 @@ export interface LocalEndpoint {
 
 export class VirtualApiServer {
   private readonly http: Server;
-  private readonly tenantOf = new WeakMap<object, string>();
+  private readonly clusterOf = new WeakMap<object, string>();
   private readonly observerOf = new WeakMap<object, StreamRequestObserver>();
   private readonly listeners = new Map<string, { server: NetServer; port: number; closing: boolean }>();
   private readonly sockets = new Set<TLSSocket>();
@@ -42,15 +42,15 @@ export class VirtualApiServer {
   constructor(
     private readonly handler: VirtualApiHandler,
     readonly identities: ClusterIdentities,
-    readonly authenticator: TenantAuthenticator,
+    readonly authenticator: ClusterAuthenticator,
     private readonly logger: Logger,
   ) {
     // Watches are long: no request timeout; idle keep-alive sockets close.
     this.http = createHttpServer(
       { requestTimeout: 0, headersTimeout: 30_000, keepAliveTimeout: 60_000 },
       (req, res) => {
-        const tenant = this.tenantOf.get(req.socket);
-        if (!tenant) {
+        const cluster = this.clusterOf.get(req.socket);
+        if (!cluster) {
           res.writeHead(500).end();
           return;
         }
@@ -59,7 +59,7 @@ export class VirtualApiServer {
         } catch {
           // An inspector bug must never break a request.
         }
-        void this.handler.handle(tenant, req, res);
+        void this.handler.handle(cluster, req, res);
       },
     );
     // exec, attach and port-forward upgrade the connection; simulated pods have nothing behind them.
@@ -75,75 +75,72 @@ export class VirtualApiServer {
     });
   }
 
-  /** Serves one connection for `tenant` (TLS is terminated here); `observe` sees its requests. */
-  async serveStream(tenant: string, stream: Duplex, observe?: StreamRequestObserver): Promise<void> {
-    const secureContext = await this.identities.secureContext(tenant);
+  /** Serves one connection for `cluster` (TLS is terminated here); `observe` sees its requests. */
+  async serveStream(cluster: string, stream: Duplex, observe?: StreamRequestObserver): Promise<void> {
+    const secureContext = await this.identities.secureContext(cluster);
     const tls = new TLSSocket(stream as Socket, {
       isServer: true,
       secureContext,
       ALPNProtocols: ['http/1.1'],
     });
-    this.tenantOf.set(tls, tenant);
+    this.clusterOf.set(tls, cluster);
     if (observe) this.observerOf.set(tls, observe);
     this.sockets.add(tls);
     tls.once('close', () => this.sockets.delete(tls));
     tls.on('error', (err) => {
-      this.logger.debug({ cluster: tenant, err }, 'virtual API connection error');
+      this.logger.debug({ cluster, err }, 'virtual API connection error');
       tls.destroy();
     });
     this.http.emit('connection', tls);
   }
 
-  /** A local TCP endpoint for `tenant` on 127.0.0.1 (port 0: any free one, so no race). */
+  /** A local TCP endpoint for `cluster` on 127.0.0.1 (port 0: any free one, so no race). */
   /**
-   * A local TCP endpoint for `tenant` on 127.0.0.1 (port 0: any free one, so
+   * A local TCP endpoint for `cluster` on 127.0.0.1 (port 0: any free one, so
    * no race). A listener that dies unasked is started again on the same port
    * (or a new one if that is taken), and `onLocalPort` reports the port so it
    * is recorded.
    */
-  async listenLocal(tenant: string, port = 0): Promise<LocalEndpoint> {
-    const existing = this.listeners.get(tenant);
-    if (existing) return { port: existing.port, close: () => this.closeLocal(tenant) };
+  async listenLocal(cluster: string, port = 0): Promise<LocalEndpoint> {
+    const existing = this.listeners.get(cluster);
+    if (existing) return { port: existing.port, close: () => this.closeLocal(cluster) };
     const server = createNetServer(
-      (socket) => void this.serveStream(tenant, socket).catch(() => socket.destroy()),
+      (socket) => void this.serveStream(cluster, socket).catch(() => socket.destroy()),
     );
     const bound = await listenOn(server, port).catch((err: NodeJS.ErrnoException) => {
       if (port !== 0 && err.code === 'EADDRINUSE') return listenOn(server, 0);
       throw err;
     });
     const entry = { server, port: bound, closing: false };
-    this.listeners.set(tenant, entry);
-    server.on('error', (err) => this.logger.warn({ cluster: tenant, err }, 'local API endpoint failed'));
+    this.listeners.set(cluster, entry);
+    server.on('error', (err) => this.logger.warn({ cluster, err }, 'local API endpoint failed'));
     server.once('close', () => {
-      if (entry.closing || this.listeners.get(tenant) !== entry) return;
-      this.listeners.delete(tenant);
+      if (entry.closing || this.listeners.get(cluster) !== entry) return;
+      this.listeners.delete(cluster);
       this.logger.warn(
-        { cluster: tenant, port: bound },
-        `Local API endpoint of ${tenant} stopped unexpectedly: starting it again`,
+        { cluster, port: bound },
+        `Local API endpoint of ${cluster} stopped unexpectedly: starting it again`,
       );
       setTimeout(() => {
-        this.listenLocal(tenant, bound).catch((err: unknown) =>
-          this.logger.error(
-            { cluster: tenant, err },
-            `could not restart the local API endpoint of ${tenant}`,
-          ),
+        this.listenLocal(cluster, bound).catch((err: unknown) =>
+          this.logger.error({ cluster, err }, `could not restart the local API endpoint of ${cluster}`),
         );
       }, 200);
     });
     this.logger.info(
-      { cluster: tenant, port: bound },
-      `Starting local API endpoint for cluster ${tenant} on 127.0.0.1:${bound}`,
+      { cluster, port: bound },
+      `Starting local API endpoint for cluster ${cluster} on 127.0.0.1:${bound}`,
     );
-    this.onLocalPort?.(tenant, bound);
-    return { port: bound, close: () => this.closeLocal(tenant) };
+    this.onLocalPort?.(cluster, bound);
+    return { port: bound, close: () => this.closeLocal(cluster) };
   }
 
   /** Reports the port of a (re)started local endpoint, to be recorded in state. */
-  onLocalPort: ((tenant: string, port: number) => void) | undefined;
+  onLocalPort: ((cluster: string, port: number) => void) | undefined;
 
   /** Fault injection: the listener dies as if from outside (it is restarted). */
-  killLocalListener(tenant: string): boolean {
-    const entry = this.listeners.get(tenant);
+  killLocalListener(cluster: string): boolean {
+    const entry = this.listeners.get(cluster);
     entry?.server.close();
     return entry !== undefined;
   }
@@ -153,60 +150,60 @@ export class VirtualApiServer {
     return this.sockets.size;
   }
 
-  localPort(tenant: string): number | undefined {
-    return this.listeners.get(tenant)?.port;
+  localPort(cluster: string): number | undefined {
+    return this.listeners.get(cluster)?.port;
   }
 
-  async closeLocal(tenant: string): Promise<void> {
-    const l = this.listeners.get(tenant);
+  async closeLocal(cluster: string): Promise<void> {
+    const l = this.listeners.get(cluster);
     if (!l) return;
     l.closing = true;
-    this.listeners.delete(tenant);
+    this.listeners.delete(cluster);
     await new Promise<void>((resolve) => l.server.close(() => resolve()));
   }
 
-  /** The engine's own client of a tenant's API (in memory, TLS verified, its own token, never persisted). */
-  internalClient(tenant: string): InProcessKubeClient {
-    let client = this.internalClients.get(tenant);
+  /** The engine's own client of a cluster's API (in memory, TLS verified, its own token, never persisted). */
+  internalClient(cluster: string): InProcessKubeClient {
+    let client = this.internalClients.get(cluster);
     if (!client) {
-      client = new InProcessKubeClient(this, tenant, this.authenticator.mintToken(tenant, false));
-      this.internalClients.set(tenant, client);
+      client = new InProcessKubeClient(this, cluster, this.authenticator.mintToken(cluster, false));
+      this.internalClients.set(cluster, client);
     }
     return client;
   }
 
-  /** Forgets a deleted tenant: its certificate, tokens and endpoint. */
-  async forgetTenant(tenant: string): Promise<void> {
-    this.internalClients.delete(tenant);
-    this.authenticator.revokeTenant(tenant);
-    this.identities.forget(tenant);
-    await this.closeLocal(tenant);
+  /** Forgets a deleted cluster: its certificate, tokens and endpoint. */
+  async forgetCluster(cluster: string): Promise<void> {
+    this.internalClients.delete(cluster);
+    this.authenticator.revokeCluster(cluster);
+    this.identities.forget(cluster);
+    await this.closeLocal(cluster);
   }
 
-  /** A kubeconfig for the tenant's local endpoint, with a token minted for it. */
-  async kubeconfig(tenant: string): Promise<string> {
-    const { port } = await this.listenLocal(tenant);
-    const token = this.authenticator.mintToken(tenant);
+  /** A kubeconfig for the cluster's local endpoint, with a token minted for it. */
+  async kubeconfig(cluster: string): Promise<string> {
+    const { port } = await this.listenLocal(cluster);
+    const token = this.authenticator.mintToken(cluster);
     return toYaml({
       apiVersion: 'v1',
       kind: 'Config',
       clusters: [
         {
-          name: tenant,
+          name: cluster,
           cluster: {
             server: `https://127.0.0.1:${port}`,
             'certificate-authority-data': Buffer.from(this.identities.caPem).toString('base64'),
           },
         },
       ],
-      users: [{ name: `${tenant}-admin`, user: { token } }],
-      contexts: [{ name: tenant, context: { cluster: tenant, user: `${tenant}-admin` } }],
-      'current-context': tenant,
+      users: [{ name: `${cluster}-admin`, user: { token } }],
+      contexts: [{ name: cluster, context: { cluster, user: `${cluster}-admin` } }],
+      'current-context': cluster,
     });
   }
 
   async close(): Promise<void> {
-    for (const tenant of [...this.listeners.keys()]) await this.closeLocal(tenant);
+    for (const cluster of [...this.listeners.keys()]) await this.closeLocal(cluster);
     for (const s of this.sockets) s.destroy();
     this.http.close();
   }

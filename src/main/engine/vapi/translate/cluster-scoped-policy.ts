@@ -1,27 +1,27 @@
 /**
  * What a simulated cluster may do with each cluster-scoped resource. One
- * main apiserver hosts every tenant, so each kind is either made the
- * tenant's own, filtered to the tenant, shared, or refused, and says why.
+ * main apiserver hosts every cluster, so each kind is either made the
+ * cluster's own, filtered to the cluster, shared, or refused, and says why.
  */
 
 export type ClusterScopedPolicy =
-  /** Namespaces: translated both ways (see TenantView). */
+  /** Namespaces: translated both ways (see ClusterView). */
   | 'namespaces'
-  /** Nodes: only the tenant's own, by label; writes to them allowed. */
-  | 'tenant-nodes'
-  /** RBAC the tenant creates is its own (stored under a tenant prefix); built-ins shared read-only. */
-  | 'tenant-owned'
+  /** Nodes: only the cluster's own, by label; writes to them allowed. */
+  | 'cluster-nodes'
+  /** RBAC the cluster creates is its own (stored under a cluster prefix); built-ins shared read-only. */
+  | 'cluster-owned'
   /** Reviews (token, access) act on their body only: passed through. */
   | 'reviews'
   /**
    * CRDs: one apiserver has one definition per name, so definitions are
-   * shared; creating one that exists is harmless, but no tenant may delete
-   * one every other tenant may be using.
+   * shared; creating one that exists is harmless, but no cluster may delete
+   * one every other cluster may be using.
    */
   | 'shared-definitions'
   /**
    * Admission webhooks and policies, and API services: the main apiserver
-   * would act on them for every tenant, and no webhook pod runs under KWOK.
+   * would act on them for every cluster, and no webhook pod runs under KWOK.
    */
   | 'refused'
   /** Everything else cluster-scoped (priority classes, storage classes, ...): shared, read-only. */
@@ -29,9 +29,9 @@ export type ClusterScopedPolicy =
 
 const BY_RESOURCE: Record<string, ClusterScopedPolicy> = {
   '/namespaces': 'namespaces',
-  '/nodes': 'tenant-nodes',
-  'rbac.authorization.k8s.io/clusterroles': 'tenant-owned',
-  'rbac.authorization.k8s.io/clusterrolebindings': 'tenant-owned',
+  '/nodes': 'cluster-nodes',
+  'rbac.authorization.k8s.io/clusterroles': 'cluster-owned',
+  'rbac.authorization.k8s.io/clusterrolebindings': 'cluster-owned',
   'authentication.k8s.io/tokenreviews': 'reviews',
   'authentication.k8s.io/selfsubjectreviews': 'reviews',
   'authorization.k8s.io/subjectaccessreviews': 'reviews',

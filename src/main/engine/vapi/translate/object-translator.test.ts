@@ -1,27 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import type { TenantCaches } from '../../tenant/tenant-caches';
-import { hostNamespace, TENANT_LABEL, TENANT_NAMESPACE_LABEL } from '../../tenant/tenant-names';
+import type { ClusterCaches } from '../../provisioning/cluster-caches';
+import { hostNamespace, CLUSTER_LABEL, CLUSTER_NAMESPACE_LABEL } from '../../provisioning/main-cluster-names';
 import { ObjectTranslator } from './object-translator';
-import { TenantView } from './tenant-view';
+import { ClusterView } from './cluster-view';
 
-/** The namespace cache the view reads, holding the tenant's namespaces. */
-function cachesWith(tenant: string, namespaces: string[]): TenantCaches {
+/** The namespace cache the view reads, holding the cluster's namespaces. */
+function cachesWith(cluster: string, namespaces: string[]): ClusterCaches {
   const objects = namespaces.map((ns) => ({
     metadata: {
-      name: hostNamespace(tenant, ns),
-      labels: { [TENANT_LABEL]: tenant, [TENANT_NAMESPACE_LABEL]: ns },
+      name: hostNamespace(cluster, ns),
+      labels: { [CLUSTER_LABEL]: cluster, [CLUSTER_NAMESPACE_LABEL]: ns },
     },
   }));
   const byName = new Map(objects.map((o) => [o.metadata.name, o]));
   return {
     namespaces: { get: (n: string) => byName.get(n), list: () => objects },
-  } as unknown as TenantCaches;
+  } as unknown as ClusterCaches;
 }
 
 describe('owner references through the translation', () => {
-  const view = () => new TenantView('t1', cachesWith('t1', ['imp']));
+  const view = () => new ClusterView('t1', cachesWith('t1', ['imp']));
 
-  it("names a tenant-owned ClusterRole owner by its host name, and back by the tenant's", () => {
+  it("names a cluster-owned ClusterRole owner by its host name, and back by the cluster's", () => {
     const sa = {
       apiVersion: 'v1',
       kind: 'ServiceAccount',
@@ -54,7 +54,7 @@ describe('owner references through the translation', () => {
       hostNamespace('t1', 'imp'),
       'same-namespace',
     ]);
-    const back = new ObjectTranslator(view()).toTenant(host);
+    const back = new ObjectTranslator(view()).toCluster(host);
     expect(back).toEqual(sa);
   });
 });

@@ -1,17 +1,21 @@
 /**
- * Rewrites Kubernetes JSON between a tenant's names and the main cluster's:
- * `toHost` for request bodies, `toTenant` for responses, list items, watch
- * events and Table rows. `toTenant` answers undefined for an object that is
- * not the tenant's, so lists and watches can drop it.
+ * Rewrites Kubernetes JSON between a cluster's names and the main cluster's:
+ * `toHost` for request bodies, `toCluster` for responses, list items, watch
+ * events and Table rows. `toCluster` answers undefined for an object that is
+ * not the cluster's, so lists and watches can drop it.
  */
-import { TENANT_LABEL, TENANT_NAMESPACE_LABEL, LOGICAL_CLUSTER_LABEL } from '../../tenant/tenant-names';
-import type { TenantView } from './tenant-view';
+import {
+  CLUSTER_LABEL,
+  CLUSTER_NAMESPACE_LABEL,
+  LOGICAL_CLUSTER_LABEL,
+} from '../../provisioning/main-cluster-names';
+import type { ClusterView } from './cluster-view';
 
 export type Json = Record<string, unknown>;
 
 const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 const OWNED_CLUSTER_KINDS = new Set(['ClusterRole', 'ClusterRoleBinding']);
-const HIDDEN_NAMESPACE_LABELS = [TENANT_LABEL, TENANT_NAMESPACE_LABEL, LOGICAL_CLUSTER_LABEL];
+const HIDDEN_NAMESPACE_LABELS = [CLUSTER_LABEL, CLUSTER_NAMESPACE_LABEL, LOGICAL_CLUSTER_LABEL];
 
 function meta(o: Json): Json | undefined {
   const m = o.metadata;
@@ -45,7 +49,7 @@ export class ObjectTranslator {
    * items and Table rows (PartialObjectMetadata) do not say theirs.
    */
   constructor(
-    private readonly view: TenantView,
+    private readonly view: ClusterView,
     private readonly resourceKind?: string,
   ) {}
 
@@ -54,7 +58,7 @@ export class ObjectTranslator {
     return typeof k === 'string' && k !== 'PartialObjectMetadata' ? k : this.resourceKind;
   }
 
-  /** Request body: tenant names -> host names. */
+  /** Request body: cluster names -> host names. */
   toHost(o: Json): Json {
     const kind = this.kindOf(o);
     const m = meta(o);
@@ -64,14 +68,14 @@ export class ObjectTranslator {
       m.name = this.view.hostNs(ns);
       m.labels = {
         ...labelsOf(m),
-        [TENANT_LABEL]: this.view.tenant,
-        [TENANT_NAMESPACE_LABEL]: ns,
-        [LOGICAL_CLUSTER_LABEL]: this.view.tenant,
+        [CLUSTER_LABEL]: this.view.cluster,
+        [CLUSTER_NAMESPACE_LABEL]: ns,
+        [LOGICAL_CLUSTER_LABEL]: this.view.cluster,
       };
       delete (m.labels as Record<string, string>)[NAMESPACE_NAME_LABEL];
     } else if (kind && OWNED_CLUSTER_KINDS.has(kind) && m && typeof m.name === 'string') {
       m.name = this.view.ownedHostName(m.name);
-      m.labels = { ...labelsOf(m), [TENANT_LABEL]: this.view.tenant };
+      m.labels = { ...labelsOf(m), [CLUSTER_LABEL]: this.view.cluster };
       delete m.namespace;
     } else if (m && typeof m.namespace === 'string' && m.namespace !== '') {
       m.namespace = this.view.hostNs(m.namespace);
@@ -82,42 +86,42 @@ export class ObjectTranslator {
     return o;
   }
 
-  /** Response object: host names -> tenant names; undefined when not the tenant's. */
-  toTenant(o: Json): Json | undefined {
-    if (o.kind === 'Table') return this.tableToTenant(o);
+  /** Response object: host names -> cluster names; undefined when not the cluster's. */
+  toCluster(o: Json): Json | undefined {
+    if (o.kind === 'Table') return this.tableToCluster(o);
     const kind = o.kind === 'Status' ? 'Status' : this.kindOf(o);
     if (Array.isArray(o.items)) {
       o.items = (o.items as Json[]).flatMap((i) => {
-        const t = this.toTenant(i);
+        const t = this.toCluster(i);
         return t ? [t] : [];
       });
       return o;
     }
-    if (kind === 'Status') return this.statusToTenant(o);
+    if (kind === 'Status') return this.statusToCluster(o);
     const m = meta(o);
     if (!m) return o;
-    if (kind === 'Namespace') return this.namespaceToTenant(o, m);
-    if (kind === 'Node' && labelsOf(m)?.[TENANT_LABEL] !== this.view.tenant) return undefined;
+    if (kind === 'Namespace') return this.namespaceToCluster(o, m);
+    if (kind === 'Node' && labelsOf(m)?.[CLUSTER_LABEL] !== this.view.cluster) return undefined;
     if (kind && OWNED_CLUSTER_KINDS.has(kind)) {
       const name = this.view.clusterScopedName(String(m.name), labelsOf(m));
       if (name === undefined) return undefined;
       m.name = name;
-      this.hideTenantLabel(m);
+      this.hideClusterLabel(m);
     }
     if (typeof m.namespace === 'string' && m.namespace !== '') {
-      const ns = this.view.tenantNs(m.namespace);
+      const ns = this.view.clusterNs(m.namespace);
       if (ns === undefined) return undefined;
       m.namespace = ns;
     }
-    this.bindingsToTenant(o);
-    this.ownersToTenant(m);
-    this.eventToTenant(o);
-    this.tokenSecretToTenant(o);
+    this.bindingsToCluster(o);
+    this.ownersToCluster(m);
+    this.eventToCluster(o);
+    this.tokenSecretToCluster(o);
     return o;
   }
 
-  private namespaceToTenant(o: Json, m: Json): Json | undefined {
-    const ns = this.view.tenantNs(String(m.name));
+  private namespaceToCluster(o: Json, m: Json): Json | undefined {
+    const ns = this.view.clusterNs(String(m.name));
     if (ns === undefined) return undefined;
     m.name = ns;
     const labels = labelsOf(m);
@@ -128,18 +132,18 @@ export class ObjectTranslator {
     return o;
   }
 
-  private hideTenantLabel(m: Json): void {
+  private hideClusterLabel(m: Json): void {
     const labels = labelsOf(m);
-    if (labels) delete labels[TENANT_LABEL];
+    if (labels) delete labels[CLUSTER_LABEL];
   }
 
-  private tableToTenant(o: Json): Json {
+  private tableToCluster(o: Json): Json {
     const rows = Array.isArray(o.rows) ? (o.rows as Json[]) : [];
     o.rows = rows.flatMap((row) => {
       const obj = row.object as Json | undefined;
       if (!obj) return [row];
       const before = meta(obj)?.name;
-      const t = this.toTenant(obj);
+      const t = this.toCluster(obj);
       if (!t) return [];
       // The first cell is the name column; it changes with a namespace or owned name.
       const after = meta(t)?.name;
@@ -151,7 +155,7 @@ export class ObjectTranslator {
     return o;
   }
 
-  private statusToTenant(o: Json): Json {
+  private statusToCluster(o: Json): Json {
     if (typeof o.message === 'string') o.message = this.view.scrubMessage(o.message);
     const details = o.details as Json | undefined;
     if (details && typeof details.name === 'string') details.name = this.view.scrubMessage(details.name);
@@ -177,7 +181,7 @@ export class ObjectTranslator {
   }
 
   /**
-   * Owner references to cluster-scoped owners name them as the tenant does.
+   * Owner references to cluster-scoped owners name them as the cluster does.
    * The main cluster's garbage collector looks an owner up by name and
    * deletes what it owns when it is missing: Rancher's impersonation
    * ServiceAccount, owned by ClusterRole `cattle-impersonation-<user>`, was
@@ -191,20 +195,20 @@ export class ObjectTranslator {
     }
   }
 
-  private ownersToTenant(m: Json | undefined): void {
+  private ownersToCluster(m: Json | undefined): void {
     for (const ref of ownerReferences(m)) {
       if (typeof ref.name !== 'string') continue;
       if (isRbacOwner(ref)) ref.name = this.view.roleRefFromHost(ref.name);
-      else if (isNamespaceOwner(ref)) ref.name = this.view.tenantNs(ref.name) ?? ref.name;
+      else if (isNamespaceOwner(ref)) ref.name = this.view.clusterNs(ref.name) ?? ref.name;
     }
   }
 
-  private bindingsToTenant(o: Json): void {
+  private bindingsToCluster(o: Json): void {
     const subjects = o.subjects;
     if (Array.isArray(subjects)) {
       for (const s of subjects as Json[]) {
         if (typeof s.namespace === 'string' && s.namespace)
-          s.namespace = this.view.tenantNs(s.namespace) ?? s.namespace;
+          s.namespace = this.view.clusterNs(s.namespace) ?? s.namespace;
       }
     }
     const ref = o.roleRef as Json | undefined;
@@ -212,21 +216,21 @@ export class ObjectTranslator {
       ref.name = this.view.roleRefFromHost(ref.name);
   }
 
-  private eventToTenant(o: Json): void {
+  private eventToCluster(o: Json): void {
     for (const field of ['involvedObject', 'regarding', 'related']) {
       const ref = o[field] as Json | undefined;
       if (ref && typeof ref.namespace === 'string' && ref.namespace)
-        ref.namespace = this.view.tenantNs(ref.namespace) ?? ref.namespace;
+        ref.namespace = this.view.clusterNs(ref.namespace) ?? ref.namespace;
     }
   }
 
   /** Service-account token secrets carry their namespace in data. */
-  private tokenSecretToTenant(o: Json): void {
+  private tokenSecretToCluster(o: Json): void {
     if (o.type !== 'kubernetes.io/service-account-token') return;
     const data = o.data as Record<string, string> | undefined;
     if (!data?.namespace) return;
     const host = Buffer.from(data.namespace, 'base64').toString('utf8');
-    const ns = this.view.tenantNs(host);
+    const ns = this.view.clusterNs(host);
     if (ns) data.namespace = Buffer.from(ns).toString('base64');
   }
 }

@@ -1,13 +1,13 @@
 /**
- * Benchmark (not a test; run with `npm run bench:tenants`): how fast the
+ * Benchmark (not a test; run with `npm run bench:provisioning`): how fast the
  * engine makes simulated clusters in a real kwokctl main cluster, and where
- * the time goes. Writes the section "Tenant provisioning" of docs/benchmarks.md.
+ * the time goes. Writes the section "Cluster provisioning" of docs/benchmarks.md.
  */
 import { it } from 'vitest';
 import { testConfig } from '../test/helpers/test-config';
 import { Engine } from '../src/main/engine/engine';
-import { provisionObjectCount } from '../src/main/engine/tenant/provision-tenant';
-import { resolveTemplate } from '../src/main/engine/tenant/template/load-template';
+import { provisionObjectCount } from '../src/main/engine/provisioning/provision-cluster';
+import { resolveTemplate } from '../src/main/engine/provisioning/template/load-template';
 import { startTestMainCluster } from '../test/helpers/main-cluster';
 import { memoryLogger } from '../test/helpers/test-logger';
 import { machineLine, writeSection } from './lib/benchmarks-doc';
@@ -26,7 +26,7 @@ interface Run {
   meanRequestMs: number;
 }
 
-it('tenant provisioning throughput', { timeout: 1_800_000 }, async () => {
+it('cluster provisioning throughput', { timeout: 1_800_000 }, async () => {
   const main = await startTestMainCluster();
   const engine = new Engine({
     config: testConfig(),
@@ -35,7 +35,7 @@ it('tenant provisioning throughput', { timeout: 1_800_000 }, async () => {
     mainCluster: main.provider,
   });
   engine.start();
-  const tenants = await engine.tenants();
+  const provisioner = await engine.provisioner();
   const apiserver = findPids((c) => c.includes('kube-apiserver') && c.includes(main.workdir));
   const etcd = findPids(
     (c) => /\betcd\b/.test(c) && c.includes(main.workdir) && !c.includes('kube-apiserver'),
@@ -49,7 +49,7 @@ it('tenant provisioning throughput', { timeout: 1_800_000 }, async () => {
     template: string,
     concurrency: number,
   ): Promise<void> {
-    const stats = tenants.rest.stats;
+    const stats = provisioner.rest.stats;
     const before = {
       ...stats,
       cpu: process.cpuUsage(),
@@ -91,9 +91,9 @@ it('tenant provisioning throughput', { timeout: 1_800_000 }, async () => {
       `| ${r.label} | ${r.seconds.toFixed(1)} s | ${(r.clusters / r.seconds).toFixed(2)} | ${r.objects} | ${(r.objects / r.seconds).toFixed(0)} | ${r.requests} | ${r.meanRequestMs.toFixed(1)} ms | ${pct(r.agentCpu, r.seconds)} | ${pct(r.apiserverCpu, r.seconds)} | ${pct(r.etcdCpu, r.seconds)} |`,
   );
   writeSection(
-    'Tenant provisioning',
+    'Cluster provisioning',
     `${machineLine()}
-Reproduce: \`npm run bench:tenants\` (real kwokctl main cluster: kube-apiserver v1.36.1, etcd 3.6.8, kwok 0.8.0, no scheduler).
+Reproduce: \`npm run bench:provisioning\` (real kwokctl main cluster: kube-apiserver v1.36.1, etcd 3.6.8, kwok 0.8.0, no scheduler).
 Objects are what provisioning writes (namespaces, nodes and their status, pods, services, config maps, secrets, deployments).
 
 | run | wall time | clusters/s | objects | objects/s | apiserver requests | mean request | agent CPU | kube-apiserver CPU | etcd CPU |

@@ -18,18 +18,18 @@ import {
   KWOK_NODE_ANNOTATION,
   LOGICAL_CLUSTER_LABEL,
   nodeName,
-  TENANT_LABEL,
-  TENANT_NAMESPACE_LABEL,
-} from './tenant-names';
+  CLUSTER_LABEL,
+  CLUSTER_NAMESPACE_LABEL,
+} from './main-cluster-names';
 
 export type Manifest = KubeObject & Record<string, unknown>;
 
-function tenantLabels(tenant: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { ...extra, [TENANT_LABEL]: tenant };
+function clusterLabels(cluster: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { ...extra, [CLUSTER_LABEL]: cluster };
 }
 
-/** Every namespace the tenant has from the start: a fresh cluster's, plus the template's. */
-export function tenantNamespaceNames(template: ClusterTemplate): string[] {
+/** Every namespace the cluster has from the start: a fresh cluster's, plus the template's. */
+export function clusterNamespaceNames(template: ClusterTemplate): string[] {
   const names = new Set<string>(FRESH_NAMESPACES);
   for (const list of [
     template.pods,
@@ -43,53 +43,53 @@ export function tenantNamespaceNames(template: ClusterTemplate): string[] {
   return [...names];
 }
 
-export function anchorNamespaceManifest(tenant: string, templateName: string): Manifest {
+export function anchorNamespaceManifest(cluster: string, templateName: string): Manifest {
   return {
     apiVersion: 'v1',
     kind: 'Namespace',
     metadata: {
-      name: anchorNamespace(tenant),
-      labels: tenantLabels(tenant, { [LOGICAL_CLUSTER_LABEL]: tenant }),
+      name: anchorNamespace(cluster),
+      labels: clusterLabels(cluster, { [LOGICAL_CLUSTER_LABEL]: cluster }),
       annotations: { 'scale-agent.io/template': templateName },
     },
   };
 }
 
-export function namespaceManifest(tenant: string, ns: string): Manifest {
+export function namespaceManifest(cluster: string, ns: string): Manifest {
   return {
     apiVersion: 'v1',
     kind: 'Namespace',
     metadata: {
-      name: hostNamespace(tenant, ns),
-      labels: tenantLabels(tenant, { [TENANT_NAMESPACE_LABEL]: ns, [LOGICAL_CLUSTER_LABEL]: tenant }),
+      name: hostNamespace(cluster, ns),
+      labels: clusterLabels(cluster, { [CLUSTER_NAMESPACE_LABEL]: ns, [LOGICAL_CLUSTER_LABEL]: cluster }),
     },
   };
 }
 
-export function nodeLabels(tenant: string, node: TemplateNode): Record<string, string> {
+export function nodeLabels(cluster: string, node: TemplateNode): Record<string, string> {
   const labels: Record<string, string> = {
     ...node.labels,
-    'kubernetes.io/hostname': nodeName(tenant, node.name),
+    'kubernetes.io/hostname': nodeName(cluster, node.name),
     'kubernetes.io/os': node.operatingSystem,
     'kubernetes.io/arch': node.architecture,
     'beta.kubernetes.io/os': node.operatingSystem,
     'beta.kubernetes.io/arch': node.architecture,
     type: 'kwok',
-    [CLUSTER_ID_LABEL]: tenant,
-    [LOGICAL_CLUSTER_LABEL]: tenant,
+    [CLUSTER_ID_LABEL]: cluster,
+    [LOGICAL_CLUSTER_LABEL]: cluster,
   };
   for (const role of node.roles) labels[`node-role.kubernetes.io/${role}`] = 'true';
-  return tenantLabels(tenant, labels);
+  return clusterLabels(cluster, labels);
 }
 
 /** The node object; no taints, so Rancher's agent Deployment can land on it. */
-export function nodeManifest(tenant: string, node: TemplateNode): Manifest {
+export function nodeManifest(cluster: string, node: TemplateNode): Manifest {
   return {
     apiVersion: 'v1',
     kind: 'Node',
     metadata: {
-      name: nodeName(tenant, node.name),
-      labels: nodeLabels(tenant, node),
+      name: nodeName(cluster, node.name),
+      labels: nodeLabels(cluster, node),
       annotations: { [KWOK_NODE_ANNOTATION]: 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
     },
     spec: {},
@@ -97,13 +97,13 @@ export function nodeManifest(tenant: string, node: TemplateNode): Manifest {
 }
 
 /** The status fields the simulated cluster promises; reconcilers keep them. */
-export function desiredNodeStatus(tenant: string, node: TemplateNode): NodeStatusFields {
+export function desiredNodeStatus(cluster: string, node: TemplateNode): NodeStatusFields {
   return {
     capacity: { ...node.capacity },
     allocatable: { ...node.allocatable },
     addresses: [
       { type: 'InternalIP', address: node.internalIP },
-      { type: 'Hostname', address: nodeName(tenant, node.name) },
+      { type: 'Hostname', address: nodeName(cluster, node.name) },
     ],
     nodeInfo: {
       architecture: node.architecture,
@@ -128,11 +128,11 @@ export interface NodeStatusFields {
 }
 
 /** The first status patch also says Ready, so the node is usable before kwok's first heartbeat. */
-export function initialNodeStatusPatch(tenant: string, node: TemplateNode): Record<string, unknown> {
+export function initialNodeStatusPatch(cluster: string, node: TemplateNode): Record<string, unknown> {
   const now = new Date().toISOString();
   return {
     status: {
-      ...desiredNodeStatus(tenant, node),
+      ...desiredNodeStatus(cluster, node),
       conditions: [
         {
           type: 'Ready',
@@ -154,17 +154,17 @@ function containerSpec(c: TemplateContainer): Record<string, unknown> {
   return { name: c.name, image: c.image, resources };
 }
 
-export function podManifests(tenant: string, template: ClusterTemplate): Manifest[] {
+export function podManifests(cluster: string, template: ClusterTemplate): Manifest[] {
   return template.pods.map((p) => ({
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: {
       name: p.name,
-      namespace: hostNamespace(tenant, p.namespace),
-      labels: tenantLabels(tenant, p.labels),
+      namespace: hostNamespace(cluster, p.namespace),
+      labels: clusterLabels(cluster, p.labels),
     },
     spec: {
-      nodeName: nodeName(tenant, p.node),
+      nodeName: nodeName(cluster, p.node),
       containers: p.containers.map(containerSpec),
       // KWOK pods never run: nothing to wait for when they are deleted.
       terminationGracePeriodSeconds: 0,
@@ -172,33 +172,37 @@ export function podManifests(tenant: string, template: ClusterTemplate): Manifes
   }));
 }
 
-export function deploymentManifest(tenant: string, d: TemplateDeployment): Manifest {
+export function deploymentManifest(cluster: string, d: TemplateDeployment): Manifest {
   const selector = { app: d.name, ...d.labels };
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: {
       name: d.name,
-      namespace: hostNamespace(tenant, d.namespace),
-      labels: tenantLabels(tenant, d.labels),
+      namespace: hostNamespace(cluster, d.namespace),
+      labels: clusterLabels(cluster, d.labels),
     },
     spec: {
       replicas: d.replicas,
       selector: { matchLabels: selector },
       template: {
-        // The tenant label lets the engine bind these pods to the tenant's own nodes.
-        metadata: { labels: tenantLabels(tenant, selector) },
+        // The cluster label lets the engine bind these pods to the cluster's own nodes.
+        metadata: { labels: clusterLabels(cluster, selector) },
         spec: { containers: d.containers.map(containerSpec), terminationGracePeriodSeconds: 0 },
       },
     },
   };
 }
 
-export function workloadManifests(tenant: string, template: ClusterTemplate): Manifest[] {
+export function workloadManifests(cluster: string, template: ClusterTemplate): Manifest[] {
   const services: Manifest[] = template.services.map((s) => ({
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { name: s.name, namespace: hostNamespace(tenant, s.namespace), labels: tenantLabels(tenant) },
+    metadata: {
+      name: s.name,
+      namespace: hostNamespace(cluster, s.namespace),
+      labels: clusterLabels(cluster),
+    },
     spec: {
       type: s.type,
       selector: s.selector,
@@ -213,14 +217,22 @@ export function workloadManifests(tenant: string, template: ClusterTemplate): Ma
   const configMaps: Manifest[] = template.configMaps.map((c) => ({
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { name: c.name, namespace: hostNamespace(tenant, c.namespace), labels: tenantLabels(tenant) },
+    metadata: {
+      name: c.name,
+      namespace: hostNamespace(cluster, c.namespace),
+      labels: clusterLabels(cluster),
+    },
     data: c.data,
   }));
   const secrets: Manifest[] = template.secrets.map((s) => ({
     apiVersion: 'v1',
     kind: 'Secret',
     type: s.type,
-    metadata: { name: s.name, namespace: hostNamespace(tenant, s.namespace), labels: tenantLabels(tenant) },
+    metadata: {
+      name: s.name,
+      namespace: hostNamespace(cluster, s.namespace),
+      labels: clusterLabels(cluster),
+    },
     data: Object.fromEntries(
       Object.entries(s.stringData).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
     ),
@@ -229,7 +241,7 @@ export function workloadManifests(tenant: string, template: ClusterTemplate): Ma
     ...configMaps,
     ...secrets,
     ...services,
-    ...template.deployments.map((d) => deploymentManifest(tenant, d)),
+    ...template.deployments.map((d) => deploymentManifest(cluster, d)),
   ];
 }
 

@@ -16,11 +16,11 @@ import {
   nodeManifest,
   objectPath,
   podManifests,
-  tenantNamespaceNames,
+  clusterNamespaceNames,
   workloadManifests,
   type Manifest,
-} from './tenant-objects';
-import { anchorNamespace, nodeName } from './tenant-names';
+} from './cluster-objects';
+import { anchorNamespace, nodeName } from './main-cluster-names';
 
 export interface ProvisionProgress {
   done: number;
@@ -36,27 +36,27 @@ export interface ProvisionOptions {
 /** How many writes provisioning makes for a template (progress totals, benchmarks). */
 export function provisionObjectCount(template: ClusterTemplate): number {
   return (
-    (1 + tenantNamespaceNames(template).length) * 2 +
+    (1 + clusterNamespaceNames(template).length) * 2 +
     template.nodes.length * 2 +
     podManifests('x', template).length +
     workloadManifests('x', template).length
   );
 }
 
-export async function provisionTenant(
+export async function provisionCluster(
   rest: KubeRest,
   logger: Logger,
-  tenant: string,
+  cluster: string,
   template: ClusterTemplate,
   options: ProvisionOptions = {},
 ): Promise<void> {
   const concurrency = options.concurrency ?? 8;
   const namespaces = [
-    anchorNamespaceManifest(tenant, template.name),
-    ...tenantNamespaceNames(template).map((ns) => namespaceManifest(tenant, ns)),
+    anchorNamespaceManifest(cluster, template.name),
+    ...clusterNamespaceNames(template).map((ns) => namespaceManifest(cluster, ns)),
   ];
   const nodes = template.nodes;
-  const rest2 = [...podManifests(tenant, template), ...workloadManifests(tenant, template)];
+  const rest2 = [...podManifests(cluster, template), ...workloadManifests(cluster, template)];
   const total = namespaces.length + nodes.length * 2 + rest2.length;
   let done = 0;
   const step = (): void => {
@@ -69,8 +69,8 @@ export async function provisionTenant(
   };
 
   logger.info(
-    { cluster: tenant },
-    `populateTenantFromTemplate: start for ${tenant} (tenant-ns=${anchorNamespace(tenant)})`,
+    { cluster },
+    `populateTenantFromTemplate: start for ${cluster} (tenant-ns=${anchorNamespace(cluster)})`,
   );
   // Namespaces first: everything else lives in them. Each gets its default
   // ServiceAccount from us rather than waiting for the controller-manager:
@@ -92,29 +92,29 @@ export async function provisionTenant(
     nodes,
     concurrency,
     async (node) => {
-      const name = nodeName(tenant, node.name);
+      const name = nodeName(cluster, node.name);
       logger.debug(
-        { cluster: tenant, node: name },
+        { cluster, node: name },
         `Applying node ${name}: capacity(cpu=${node.capacity.cpu}, memory=${node.capacity.memory}, pods=${node.capacity.pods}) allocatable(cpu=${node.allocatable.cpu}, memory=${node.allocatable.memory}, pods=${node.allocatable.pods})`,
       );
       // Created with its status in one write: kwok initializes a node from
       // the status it finds, and fills in its own defaults (1k CPUs, 1Ti)
       // when a separate status patch has not landed yet.
-      const manifest = { ...nodeManifest(tenant, node), ...initialNodeStatusPatch(tenant, node) };
+      const manifest = { ...nodeManifest(cluster, node), ...initialNodeStatusPatch(cluster, node) };
       try {
         await rest.request('POST', '/api/v1/nodes', { body: manifest });
         step();
       } catch (err) {
         if (!isAlreadyExists(err)) throw err;
-        await apply(nodeManifest(tenant, node));
+        await apply(nodeManifest(cluster, node));
       }
-      await rest.mergePatch(`/api/v1/nodes/${name}/status`, initialNodeStatusPatch(tenant, node));
-      logger.debug({ cluster: tenant, node: name }, `Patched node/${name} status (capacity/allocatable)`);
+      await rest.mergePatch(`/api/v1/nodes/${name}/status`, initialNodeStatusPatch(cluster, node));
+      logger.debug({ cluster, node: name }, `Patched node/${name} status (capacity/allocatable)`);
       step();
     },
     options.signal,
   );
   // Pods after their nodes, so they never point at a node that does not exist.
   await mapConcurrent(rest2, concurrency, apply, options.signal);
-  logger.info({ cluster: tenant, objects: total }, `populateTenantFromTemplate: done for ${tenant}`);
+  logger.info({ cluster, objects: total }, `populateTenantFromTemplate: done for ${cluster}`);
 }

@@ -1,14 +1,14 @@
 /**
  * Simulated clusters in a real kwokctl main cluster: what provisioning
- * creates, the reconcilers' promises, isolation between tenants, idempotence
+ * creates, the reconcilers' promises, isolation between clusters, idempotence
  * and deletion.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { KubeList } from '../../src/main/engine/kube/kube-object';
-import { getPreset } from '../../src/main/engine/tenant/template/presets';
-import { TenantManager } from '../../src/main/engine/tenant/tenant-manager';
-import { hostNamespace, TENANT_LABEL } from '../../src/main/engine/tenant/tenant-names';
+import { getPreset } from '../../src/main/engine/provisioning/template/presets';
+import { ClusterProvisioner } from '../../src/main/engine/provisioning/cluster-provisioner';
+import { hostNamespace, CLUSTER_LABEL } from '../../src/main/engine/provisioning/main-cluster-names';
 import { eventually, startTestMainCluster, type TestMainCluster } from '../helpers/main-cluster';
 import { memoryLogger } from '../helpers/test-logger';
 
@@ -29,27 +29,27 @@ function sameMap(a: Record<string, string> | undefined, b: Record<string, string
   return a !== undefined && sorted(a) === sorted(b);
 }
 
-describe('tenants in the main cluster', () => {
+describe('clusters in the main cluster', () => {
   let main: TestMainCluster;
-  let tenants: TenantManager;
+  let clusters: ClusterProvisioner;
   const template = getPreset('default');
   const nodes = () => main.rest.get<KubeList<V1Node & { metadata: { name: string } }>>('/api/v1/nodes');
-  const tenantPods = (t: string) =>
-    main.rest.get<KubeList<V1Pod>>('/api/v1/pods', { labelSelector: `${TENANT_LABEL}=${t}` });
+  const clusterPods = (t: string) =>
+    main.rest.get<KubeList<V1Pod>>('/api/v1/pods', { labelSelector: `${CLUSTER_LABEL}=${t}` });
 
   beforeAll(async () => {
     main = await startTestMainCluster();
-    tenants = new TenantManager(main.rest, memoryLogger().logger);
-    await tenants.start();
+    clusters = new ClusterProvisioner(main.rest, memoryLogger().logger);
+    await clusters.start();
   });
   afterAll(async () => {
-    tenants?.stop();
+    clusters?.stop();
     await main?.destroy();
   });
 
   it('provisions the default template: nodes, labels, status, pods, services', async () => {
-    await tenants.provision('alpha', template);
-    const alphaNodes = (await nodes()).items.filter((n) => n.metadata.labels?.[TENANT_LABEL] === 'alpha');
+    await clusters.provision('alpha', template);
+    const alphaNodes = (await nodes()).items.filter((n) => n.metadata.labels?.[CLUSTER_LABEL] === 'alpha');
     expect(alphaNodes.map((n) => n.metadata.name).sort()).toEqual(
       template.nodes.map((n) => `alpha-${n.name}`).sort(),
     );
@@ -68,7 +68,7 @@ describe('tenants in the main cluster', () => {
     // status is the template's (created with it, and held by the reconciler).
     await eventually(
       async () => {
-        const fresh = (await nodes()).items.filter((n) => n.metadata.labels?.[TENANT_LABEL] === 'alpha');
+        const fresh = (await nodes()).items.filter((n) => n.metadata.labels?.[CLUSTER_LABEL] === 'alpha');
         return fresh.every((node) => {
           const t = template.nodes.find((n) => `alpha-${n.name}` === node.metadata.name)!;
           return (
@@ -83,11 +83,11 @@ describe('tenants in the main cluster', () => {
       15_000,
     );
     await eventually(async () => {
-      const fresh = (await nodes()).items.filter((n) => n.metadata.labels?.[TENANT_LABEL] === 'alpha');
+      const fresh = (await nodes()).items.filter((n) => n.metadata.labels?.[CLUSTER_LABEL] === 'alpha');
       return fresh.every((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
     }, 'alpha nodes Ready');
 
-    const pods = (await tenantPods('alpha')).items;
+    const pods = (await clusterPods('alpha')).items;
     expect(pods).toHaveLength(template.pods.length);
     for (const p of template.pods) {
       const found = pods.find((x) => x.metadata?.name === p.name)!;
@@ -139,7 +139,7 @@ describe('tenants in the main cluster', () => {
       body: {
         apiVersion: 'v1',
         kind: 'Pod',
-        metadata: { name: 'extra', labels: { [TENANT_LABEL]: 'alpha' } },
+        metadata: { name: 'extra', labels: { [CLUSTER_LABEL]: 'alpha' } },
         spec: {
           nodeName: node,
           containers: [
@@ -180,11 +180,13 @@ describe('tenants in the main cluster', () => {
     }, 'drifted capacity to be repaired');
   });
 
-  it('keeps two tenants apart and binds controller-made pods to their own nodes', async () => {
-    await tenants.provision('beta', template);
-    const beta = (await tenantPods('beta')).items;
+  it('keeps two clusters apart and binds controller-made pods to their own nodes', async () => {
+    await clusters.provision('beta', template);
+    const beta = (await clusterPods('beta')).items;
     expect(beta.every((p) => p.spec?.nodeName?.startsWith('beta-'))).toBe(true);
-    expect((await tenantPods('alpha')).items.every((p) => p.spec?.nodeName?.startsWith('alpha-'))).toBe(true);
+    expect((await clusterPods('alpha')).items.every((p) => p.spec?.nodeName?.startsWith('alpha-'))).toBe(
+      true,
+    );
     const ns = hostNamespace('beta', 'default');
     await main.rest.request('POST', `/apis/apps/v1/namespaces/${ns}/deployments`, {
       body: {
@@ -215,25 +217,25 @@ describe('tenants in the main cluster', () => {
   });
 
   it('converges when provisioned again, never duplicating', async () => {
-    const before = { nodes: (await nodes()).items.length, pods: (await tenantPods('alpha')).items.length };
-    await tenants.provision('alpha', template);
+    const before = { nodes: (await nodes()).items.length, pods: (await clusterPods('alpha')).items.length };
+    await clusters.provision('alpha', template);
     expect((await nodes()).items.length).toBe(before.nodes);
-    expect((await tenantPods('alpha')).items.length).toBe(before.pods);
+    expect((await clusterPods('alpha')).items.length).toBe(before.pods);
   });
 
-  it('deletes a tenant completely and leaves the other intact', async () => {
-    await tenants.delete('alpha');
+  it('deletes a cluster completely and leaves the other intact', async () => {
+    await clusters.delete('alpha');
     const ns = await main.rest.get<KubeList<unknown>>('/api/v1/namespaces', {
-      labelSelector: `${TENANT_LABEL}=alpha`,
+      labelSelector: `${CLUSTER_LABEL}=alpha`,
     });
     expect(ns.items).toHaveLength(0);
-    expect((await nodes()).items.filter((n) => n.metadata.labels?.[TENANT_LABEL] === 'alpha')).toHaveLength(
+    expect((await nodes()).items.filter((n) => n.metadata.labels?.[CLUSTER_LABEL] === 'alpha')).toHaveLength(
       0,
     );
-    expect((await tenantPods('alpha')).items).toHaveLength(0);
-    expect((await nodes()).items.filter((n) => n.metadata.labels?.[TENANT_LABEL] === 'beta')).toHaveLength(
+    expect((await clusterPods('alpha')).items).toHaveLength(0);
+    expect((await nodes()).items.filter((n) => n.metadata.labels?.[CLUSTER_LABEL] === 'beta')).toHaveLength(
       template.nodes.length,
     );
-    expect(tenants.counts('beta').nodes).toBe(template.nodes.length);
+    expect(clusters.counts('beta').nodes).toBe(template.nodes.length);
   });
 });

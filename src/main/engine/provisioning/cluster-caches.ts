@@ -1,20 +1,20 @@
 /**
- * The shared watches every tenant reconciler reads: tenant nodes, tenant
+ * The shared watches every cluster reconciler reads: cluster nodes, cluster
  * namespaces, and all pods (controller-made pods carry no label of ours,
  * so pods are watched whole and filtered by namespace). Three upstream
- * watches in all, whatever the number of tenants.
+ * watches in all, whatever the number of clusters.
  */
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { KubeObject } from '../kube/kube-object';
 import type { KubeRest } from '../kube/kube-rest';
 import { WatchCache } from '../kube/watch-cache';
 import type { Logger } from '../telemetry/logger';
-import { TENANT_LABEL } from './tenant-names';
+import { CLUSTER_LABEL } from './main-cluster-names';
 
 export type NodeObject = V1Node & KubeObject;
 export type PodObject = V1Pod & KubeObject;
 
-export class TenantCaches {
+export class ClusterCaches {
   readonly nodes: WatchCache<NodeObject>;
   readonly namespaces: WatchCache<KubeObject>;
   readonly pods: WatchCache<PodObject>;
@@ -22,9 +22,9 @@ export class TenantCaches {
   private readonly podsByNode = new Map<string, Set<string>>();
 
   constructor(rest: KubeRest, logger: Logger) {
-    this.nodes = new WatchCache<NodeObject>(rest, '/api/v1/nodes', logger, { labelSelector: TENANT_LABEL });
+    this.nodes = new WatchCache<NodeObject>(rest, '/api/v1/nodes', logger, { labelSelector: CLUSTER_LABEL });
     this.namespaces = new WatchCache<KubeObject>(rest, '/api/v1/namespaces', logger, {
-      labelSelector: TENANT_LABEL,
+      labelSelector: CLUSTER_LABEL,
     });
     this.pods = new WatchCache<PodObject>(rest, '/api/v1/pods', logger);
     this.pods.on('added', (p) => this.indexPod(undefined, p));
@@ -42,10 +42,10 @@ export class TenantCaches {
     this.pods.stop();
   }
 
-  /** Tenant that owns a host namespace, if any. */
-  tenantOfNamespace(namespace: string | undefined): string | undefined {
+  /** Cluster that owns a host namespace, if any. */
+  clusterOfNamespace(namespace: string | undefined): string | undefined {
     if (!namespace) return undefined;
-    return this.namespaces.get(namespace)?.metadata.labels?.[TENANT_LABEL];
+    return this.namespaces.get(namespace)?.metadata.labels?.[CLUSTER_LABEL];
   }
 
   podsOnNode(nodeName: string): PodObject[] {
@@ -57,8 +57,8 @@ export class TenantCaches {
     });
   }
 
-  tenantNodes(tenant: string): NodeObject[] {
-    return this.nodes.list().filter((n) => n.metadata.labels?.[TENANT_LABEL] === tenant);
+  clusterNodes(cluster: string): NodeObject[] {
+    return this.nodes.list().filter((n) => n.metadata.labels?.[CLUSTER_LABEL] === cluster);
   }
 
   private indexPod(old: PodObject | undefined, pod: PodObject | undefined): void {

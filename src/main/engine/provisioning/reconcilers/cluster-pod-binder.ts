@@ -1,30 +1,30 @@
 /**
- * The tenants' scheduler. The main cluster runs no kube-scheduler (template
+ * The clusters' scheduler. The main cluster runs no kube-scheduler (template
  * pods are pinned by nodeName), but pods made by controllers (a Deployment's
  * replicas, Rancher's cattle-cluster-agent) arrive unbound. A shared
- * scheduler would also place one tenant's pod on another tenant's node; this
- * binder places each pod on its own tenant's least-loaded Ready node.
+ * scheduler would also place one cluster's pod on another cluster's node; this
+ * binder places each pod on its own cluster's least-loaded Ready node.
  */
 import { isNotFound } from '../../kube/kube-api-error';
 import type { KubeRest } from '../../kube/kube-rest';
 import type { Logger } from '../../telemetry/logger';
-import type { PodObject, TenantCaches } from '../tenant-caches';
+import type { PodObject, ClusterCaches } from '../cluster-caches';
 
-export class TenantPodBinder {
+export class ClusterPodBinder {
   private readonly inFlight = new Set<string>();
   private retryTimer: NodeJS.Timeout | undefined;
   bindings = 0;
 
   constructor(
     private readonly rest: KubeRest,
-    private readonly caches: TenantCaches,
+    private readonly caches: ClusterCaches,
     private readonly logger: Logger,
   ) {}
 
   start(): void {
     this.caches.pods.on('added', (p) => this.consider(p));
     this.caches.pods.on('updated', (_old, p) => this.consider(p));
-    // A pod that arrived before its tenant had nodes waits for them.
+    // A pod that arrived before its cluster had nodes waits for them.
     this.caches.nodes.on('added', () => this.retryUnbound());
     this.retryUnbound();
   }
@@ -43,19 +43,19 @@ export class TenantPodBinder {
 
   private consider(pod: PodObject): void {
     if (pod.spec?.nodeName || pod.metadata.deletionTimestamp) return;
-    const tenant = this.caches.tenantOfNamespace(pod.metadata.namespace);
-    if (!tenant) return;
+    const cluster = this.caches.clusterOfNamespace(pod.metadata.namespace);
+    if (!cluster) return;
     const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
     if (this.inFlight.has(key)) return;
-    const node = this.pickNode(tenant);
+    const node = this.pickNode(cluster);
     if (!node) return;
     this.inFlight.add(key);
     void this.bind(pod, node).finally(() => this.inFlight.delete(key));
   }
 
-  private pickNode(tenant: string): string | undefined {
+  private pickNode(cluster: string): string | undefined {
     let best: { name: string; load: number } | undefined;
-    for (const n of this.caches.tenantNodes(tenant)) {
+    for (const n of this.caches.clusterNodes(cluster)) {
       const ready = n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
       if (!ready || n.spec?.unschedulable) continue;
       const load = this.caches.podsOnNode(n.metadata.name).length;

@@ -6,23 +6,23 @@
 import { canonicalQuantity } from '../quantity';
 import type { KubeRest } from '../../kube/kube-rest';
 import type { Logger } from '../../telemetry/logger';
-import type { NodeObject, TenantCaches } from '../tenant-caches';
-import { desiredNodeStatus, type NodeStatusFields } from '../tenant-objects';
-import type { DesiredTenants } from '../desired-tenants';
-import { TENANT_LABEL } from '../tenant-names';
+import type { NodeObject, ClusterCaches } from '../cluster-caches';
+import { desiredNodeStatus, type NodeStatusFields } from '../cluster-objects';
+import type { DesiredClusters } from '../desired-clusters';
+import { CLUSTER_LABEL } from '../main-cluster-names';
 
 export class NodeStatusReconciler {
   private readonly lastPatch = new Map<string, number>();
   private readonly pending = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   patches = 0;
-  /** Tenants left alone for now: their heartbeats are paused (fault injection), and a stopped kubelet posts nothing. */
-  skipTenant: (tenant: string) => boolean = () => false;
+  /** Clusters left alone for now: their heartbeats are paused (fault injection), and a stopped kubelet posts nothing. */
+  skipCluster: (cluster: string) => boolean = () => false;
 
   constructor(
     private readonly rest: KubeRest,
-    private readonly caches: TenantCaches,
-    private readonly desired: DesiredTenants,
+    private readonly caches: ClusterCaches,
+    private readonly desired: DesiredClusters,
     private readonly logger: Logger,
   ) {}
 
@@ -36,14 +36,14 @@ export class NodeStatusReconciler {
     if (this.timer) clearTimeout(this.timer);
   }
 
-  /** Re-checks every node of a tenant (after its template is registered). */
-  recheckTenant(tenant: string): void {
-    for (const n of this.caches.tenantNodes(tenant)) this.check(n);
+  /** Re-checks every node of a cluster (after its template is registered). */
+  recheckCluster(cluster: string): void {
+    for (const n of this.caches.clusterNodes(cluster)) this.check(n);
   }
 
   private check(node: NodeObject): void {
-    const tenant = node.metadata.labels?.[TENANT_LABEL];
-    if (tenant && this.skipTenant(tenant)) return;
+    const cluster = node.metadata.labels?.[CLUSTER_LABEL];
+    if (cluster && this.skipCluster(cluster)) return;
     const want = this.want(node);
     if (!want || sameStatus(node, want)) return;
     const name = node.metadata.name;
@@ -57,10 +57,10 @@ export class NodeStatusReconciler {
   }
 
   private want(node: NodeObject): NodeStatusFields | undefined {
-    const tenant = node.metadata.labels?.[TENANT_LABEL];
-    if (!tenant) return undefined;
-    const templateNode = this.desired.templateNode(tenant, node.metadata.name);
-    return templateNode ? desiredNodeStatus(tenant, templateNode) : undefined;
+    const cluster = node.metadata.labels?.[CLUSTER_LABEL];
+    if (!cluster) return undefined;
+    const templateNode = this.desired.templateNode(cluster, node.metadata.name);
+    return templateNode ? desiredNodeStatus(cluster, templateNode) : undefined;
   }
 
   private flushPending(): void {

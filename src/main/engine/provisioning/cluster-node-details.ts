@@ -1,21 +1,21 @@
 /**
- * A tenant's nodes with what they hold, for the details pane: read from the
+ * A cluster's nodes with what they hold, for the details pane: read from the
  * shared watch caches (no apiserver call), with requests and limits summed
  * the way the pod-resources reconciler writes them onto the node.
  */
 import type { ClusterNode } from '../../../shared/cluster-nodes';
 import type { PodResourcesReconciler } from './reconcilers/pod-resources-reconciler';
-import type { TenantCaches } from './tenant-caches';
+import type { ClusterCaches } from './cluster-caches';
 
 const ROLE_PREFIX = 'node-role.kubernetes.io/';
 
-export function tenantNodeDetails(
-  caches: TenantCaches,
+export function clusterNodeDetails(
+  caches: ClusterCaches,
   podResources: PodResourcesReconciler,
-  tenant: string,
+  cluster: string,
 ): ClusterNode[] {
   return caches
-    .tenantNodes(tenant)
+    .clusterNodes(cluster)
     .map((node) => {
       const name = node.metadata.name;
       const expected = podResources.expected(name);

@@ -9,8 +9,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { KubeRest } from '../../kube/kube-rest';
-import type { TenantCaches } from '../../tenant/tenant-caches';
-import { TENANT_LABEL } from '../../tenant/tenant-names';
+import type { ClusterCaches } from '../../provisioning/cluster-caches';
+import { CLUSTER_LABEL } from '../../provisioning/main-cluster-names';
 
 interface CachedReview {
   /** Host namespace of the service account, or undefined when not authenticated. */
@@ -26,7 +26,7 @@ export function tokenHash(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-export class TenantAuthenticator {
+export class ClusterAuthenticator {
   private readonly minted = new Map<string, string>();
   /** Hashes of minted tokens that outlive a restart (kubeconfigs), kept in the state file. */
   private readonly durable = new Set<string>();
@@ -34,52 +34,52 @@ export class TenantAuthenticator {
 
   constructor(
     private readonly rest: KubeRest,
-    private readonly caches: TenantCaches,
+    private readonly caches: ClusterCaches,
   ) {}
 
-  /** A new random token for `tenant` (for a kubeconfig); only its hash is kept. */
-  mintToken(tenant: string, durable = true): string {
+  /** A new random token for `cluster` (for a kubeconfig); only its hash is kept. */
+  mintToken(cluster: string, durable = true): string {
     const token = `sca_${randomBytes(32).toString('base64url')}`;
     const hash = tokenHash(token);
-    this.minted.set(hash, tenant);
+    this.minted.set(hash, cluster);
     if (durable) this.durable.add(hash);
     return token;
   }
 
   /** Restores minted tokens from their hashes (after a restart). */
-  restoreMinted(entries: Iterable<[hash: string, tenant: string]>): void {
-    for (const [hash, tenant] of entries) {
-      this.minted.set(hash, tenant);
+  restoreMinted(entries: Iterable<[hash: string, cluster: string]>): void {
+    for (const [hash, cluster] of entries) {
+      this.minted.set(hash, cluster);
       this.durable.add(hash);
     }
   }
 
-  /** Hashes of the kubeconfig tokens of a tenant, for the state file. */
-  mintedHashes(tenant: string): string[] {
-    return [...this.minted].filter(([h, t]) => t === tenant && this.durable.has(h)).map(([h]) => h);
+  /** Hashes of the kubeconfig tokens of a cluster, for the state file. */
+  mintedHashes(cluster: string): string[] {
+    return [...this.minted].filter(([h, t]) => t === cluster && this.durable.has(h)).map(([h]) => h);
   }
 
-  revokeTenant(tenant: string): void {
+  revokeCluster(cluster: string): void {
     for (const [hash, t] of this.minted) {
-      if (t !== tenant) continue;
+      if (t !== cluster) continue;
       this.minted.delete(hash);
       this.durable.delete(hash);
     }
   }
 
-  /** True when the Authorization header carries a token valid for `tenant`. */
-  async authenticate(tenant: string, authorization: string | undefined): Promise<boolean> {
+  /** True when the Authorization header carries a token valid for `cluster`. */
+  async authenticate(cluster: string, authorization: string | undefined): Promise<boolean> {
     const token = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
     if (!token) return false;
     const hash = tokenHash(token);
     const mintedFor = this.minted.get(hash);
-    if (mintedFor !== undefined) return mintedFor === tenant;
+    if (mintedFor !== undefined) return mintedFor === cluster;
     if (token.startsWith('sca_')) return false;
     const namespace = await this.reviewedNamespace(hash, token);
     if (namespace === undefined) return false;
     const owner =
-      this.caches.tenantOfNamespace(namespace) ?? (await this.tenantOfUncachedNamespace(namespace));
-    return owner === tenant;
+      this.caches.clusterOfNamespace(namespace) ?? (await this.clusterOfUncachedNamespace(namespace));
+    return owner === cluster;
   }
 
   /**
@@ -87,15 +87,15 @@ export class TenantAuthenticator {
    * a namespace made a moment ago when hundreds of clusters are being made
    * (a 1,000-cluster batch failed one import on it: its new cattle token
    * was refused). A miss asks the main cluster; a namespace that is not a
-   * tenant's (or not there) still refuses.
+   * cluster's (or not there) still refuses.
    */
-  private async tenantOfUncachedNamespace(namespace: string): Promise<string | undefined> {
+  private async clusterOfUncachedNamespace(namespace: string): Promise<string | undefined> {
     try {
       const ns = await this.rest.request<{ metadata?: { labels?: Record<string, string> } }>(
         'GET',
         `/api/v1/namespaces/${encodeURIComponent(namespace)}`,
       );
-      return ns.metadata?.labels?.[TENANT_LABEL];
+      return ns.metadata?.labels?.[CLUSTER_LABEL];
     } catch {
       return undefined;
     }

@@ -1,6 +1,6 @@
 /**
  * Removes everything a simulated cluster owns in the main cluster, found by
- * its tenant label (so a half-created cluster is removed just the same), and
+ * its cluster label (so a half-created cluster is removed just the same), and
  * waits until it is gone.
  */
 import { isNotFound } from '../kube/kube-api-error';
@@ -8,10 +8,10 @@ import type { KubeList, KubeObject } from '../kube/kube-object';
 import type { KubeRest } from '../kube/kube-rest';
 import type { Logger } from '../telemetry/logger';
 import { mapConcurrent } from '../util/map-concurrent';
-import { tenantSelector } from './tenant-names';
+import { clusterSelector } from './main-cluster-names';
 
-/** Cluster-scoped kinds a tenant may own (created through its virtual API). */
-const TENANT_CLUSTER_SCOPED = [
+/** Cluster-scoped kinds a cluster may own (created through its virtual API). */
+const CLUSTER_CLUSTER_SCOPED = [
   '/apis/rbac.authorization.k8s.io/v1/clusterroles',
   '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings',
 ];
@@ -25,13 +25,13 @@ const POD_CONTROLLERS = [
   '/apis/apps/v1/namespaces/{ns}/replicasets',
 ];
 
-export async function deleteTenant(
+export async function deleteClusterObjects(
   rest: KubeRest,
   logger: Logger,
-  tenant: string,
+  cluster: string,
   timeoutMs = 120_000,
 ): Promise<void> {
-  const selector = tenantSelector(tenant);
+  const selector = clusterSelector(cluster);
   const namespaces = await rest.get<KubeList<KubeObject>>('/api/v1/namespaces', { labelSelector: selector });
   // Controllers first, then pods with no grace: KWOK pods have no process
   // to stop. Left to the namespace controller, a Deployment's pods come back
@@ -48,7 +48,7 @@ export async function deleteTenant(
     await ignoreNotFound(rest.request('DELETE', `/api/v1/namespaces/${ns.metadata.name}`));
   });
   await ignoreNotFound(rest.request('DELETE', '/api/v1/nodes', { query: { labelSelector: selector } }));
-  for (const path of TENANT_CLUSTER_SCOPED) {
+  for (const path of CLUSTER_CLUSTER_SCOPED) {
     await ignoreNotFound(rest.request('DELETE', path, { query: { labelSelector: selector } }));
   }
   const deadline = Date.now() + timeoutMs;
@@ -60,12 +60,12 @@ export async function deleteTenant(
     if (ns.items.length === 0 && nodes.items.length === 0) break;
     if (Date.now() > deadline) {
       throw new Error(
-        `tenant ${tenant} still has objects after ${timeoutMs / 1000}s (namespaces: ${ns.items.map((n) => n.metadata.name).join(', ') || 'none'})`,
+        `cluster ${cluster} still has objects after ${timeoutMs / 1000}s (namespaces: ${ns.items.map((n) => n.metadata.name).join(', ') || 'none'})`,
       );
     }
     await new Promise((r) => setTimeout(r, 300));
   }
-  logger.info({ cluster: tenant }, `Removed all main-cluster objects of ${tenant}`);
+  logger.info({ cluster }, `Removed all main-cluster objects of ${cluster}`);
 }
 
 async function ignoreNotFound(p: Promise<unknown>): Promise<void> {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeRest } from '../../kube/kube-rest';
-import type { TenantCaches } from '../../tenant/tenant-caches';
-import { TENANT_LABEL } from '../../tenant/tenant-names';
-import { TenantAuthenticator } from './tenant-authenticator';
+import type { ClusterCaches } from '../../provisioning/cluster-caches';
+import { CLUSTER_LABEL } from '../../provisioning/main-cluster-names';
+import { ClusterAuthenticator } from './cluster-authenticator';
 
 /** A main apiserver that reviews every token as the `cattle` account of `namespace`, and knows `namespaces`. */
 function fakeRest(
@@ -19,44 +19,44 @@ function fakeRest(
         };
       const name = decodeURIComponent(path.split('/').pop() ?? '');
       if (!(name in namespaces)) throw new Error('404 not found');
-      const tenant = namespaces[name];
-      return { metadata: { name, labels: tenant ? { [TENANT_LABEL]: tenant } : {} } };
+      const cluster = namespaces[name];
+      return { metadata: { name, labels: cluster ? { [CLUSTER_LABEL]: cluster } : {} } };
     },
   } as unknown as KubeRest;
 }
 
-function caches(known: Record<string, string>): TenantCaches {
+function caches(known: Record<string, string>): ClusterCaches {
   return {
-    tenantOfNamespace: (ns: string | undefined) => (ns ? known[ns] : undefined),
-  } as unknown as TenantCaches;
+    clusterOfNamespace: (ns: string | undefined) => (ns ? known[ns] : undefined),
+  } as unknown as ClusterCaches;
 }
 
-describe('TenantAuthenticator: service-account tokens', () => {
-  it('accepts a token of a namespace the cache knows for that tenant, without asking for the namespace', async () => {
+describe('ClusterAuthenticator: service-account tokens', () => {
+  it('accepts a token of a namespace the cache knows for that cluster, without asking for the namespace', async () => {
     const calls: string[] = [];
-    const auth = new TenantAuthenticator(fakeRest('h-cattle-a', {}, calls), caches({ 'h-cattle-a': 'a' }));
+    const auth = new ClusterAuthenticator(fakeRest('h-cattle-a', {}, calls), caches({ 'h-cattle-a': 'a' }));
     expect(await auth.authenticate('a', 'Bearer tok-a')).toBe(true);
     expect(await auth.authenticate('b', 'Bearer tok-a')).toBe(false);
     expect(calls.filter((c) => c.startsWith('GET'))).toEqual([]);
   });
 
-  it('asks the main cluster when the cache has not seen a new namespace yet, and still keeps tenants apart', async () => {
+  it('asks the main cluster when the cache has not seen a new namespace yet, and still keeps clusters apart', async () => {
     const calls: string[] = [];
     const rest = fakeRest('h-new', { 'h-new': 'a' }, calls);
-    const auth = new TenantAuthenticator(rest, caches({}));
+    const auth = new ClusterAuthenticator(rest, caches({}));
     expect(await auth.authenticate('a', 'Bearer tok-new')).toBe(true);
     expect(await auth.authenticate('b', 'Bearer tok-new')).toBe(false);
     expect(calls).toContain('GET /api/v1/namespaces/h-new');
   });
 
-  it('refuses a token of a namespace that is no tenant’s, or that the main cluster does not have', async () => {
+  it('refuses a token of a namespace that is no cluster’s, or that the main cluster does not have', async () => {
     const calls: string[] = [];
-    const notTenant = new TenantAuthenticator(
+    const notCluster = new ClusterAuthenticator(
       fakeRest('kube-system', { 'kube-system': undefined }, calls),
       caches({}),
     );
-    expect(await notTenant.authenticate('a', 'Bearer tok-ks')).toBe(false);
-    const gone = new TenantAuthenticator(fakeRest('h-gone', {}, calls), caches({}));
+    expect(await notCluster.authenticate('a', 'Bearer tok-ks')).toBe(false);
+    const gone = new ClusterAuthenticator(fakeRest('h-gone', {}, calls), caches({}));
     expect(await gone.authenticate('a', 'Bearer tok-gone')).toBe(false);
   });
 });

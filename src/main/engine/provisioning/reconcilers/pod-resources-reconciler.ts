@@ -1,5 +1,5 @@
 /**
- * Does the job of Rancher agent's podresources controller: on every tenant
+ * Does the job of Rancher agent's podresources controller: on every cluster
  * node, the annotations management.cattle.io/pod-requests and pod-limits hold
  * the exact sums of its non-terminated pods' requests and limits. Driven by
  * the shared pod and node watches; changed nodes are recomputed in batches
@@ -8,7 +8,7 @@
 import type { KubeRest } from '../../kube/kube-rest';
 import type { Logger } from '../../telemetry/logger';
 import { nodePodRequestsAndLimits, type PodResourcesLike } from '../quantity';
-import type { NodeObject, PodObject, TenantCaches } from '../tenant-caches';
+import type { NodeObject, PodObject, ClusterCaches } from '../cluster-caches';
 
 export const POD_REQUESTS_ANNOTATION = 'management.cattle.io/pod-requests';
 export const POD_LIMITS_ANNOTATION = 'management.cattle.io/pod-limits';
@@ -20,7 +20,7 @@ export class PodResourcesReconciler {
 
   constructor(
     private readonly rest: KubeRest,
-    private readonly caches: TenantCaches,
+    private readonly caches: ClusterCaches,
     private readonly logger: Logger,
     private readonly flushMs = 500,
   ) {}

@@ -34,7 +34,7 @@ export interface TemplateContainer {
 
 export interface TemplatePod {
   name: string;
-  /** Tenant namespace name as the simulated cluster sees it, e.g. "default", "kube-system". */
+  /** Cluster namespace name as the simulated cluster sees it, e.g. "default", "kube-system". */
   namespace: string;
   /** Template node name (TemplateNode.name) the pod is pinned to. */
   node: string;

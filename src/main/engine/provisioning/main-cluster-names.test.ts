@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { anchorNamespace, hostNamespace, nodeName } from './tenant-names';
+import { anchorNamespace, hostNamespace, nodeName } from './main-cluster-names';
 
-describe('tenant names', () => {
+describe('cluster names', () => {
   it('keeps the seed names for the anchor namespace and nodes', () => {
     expect(anchorNamespace('test-cluster-012')).toBe('cluster-test-cluster-012');
     expect(nodeName('test-cluster-012', 'node1')).toBe('test-cluster-012-node1');
   });
 
-  it('maps tenant namespaces to distinct valid host names', () => {
+  it('maps cluster namespaces to distinct valid host names', () => {
     const a = hostNamespace('a', 'b-c');
     const b = hostNamespace('a-b', 'c');
     expect(a).not.toBe(b);
