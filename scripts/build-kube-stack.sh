@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Builds the real Kubernetes test stack from the Go module proxy into a cache
 # folder, once per machine: kube-apiserver, kube-controller-manager, kubectl,
-# etcd, kwok and kwokctl at the versions pinned in tools/kube-stack/*/go.mod.
+# etcd, kwok and kwokctl at the versions pinned in tools/kube-stack/*/go.mod,
+# and rancher/steve (tools/steve/go.mod), a test peer only: the integration
+# tests run the real Steve v1 API against a simulated cluster as an oracle;
+# the app never needs it.
 #
 # Idempotent: a binary is rebuilt only when its module's go.mod/go.sum changed
 # (a stamp file records their checksum). Prints what it built or reused.
@@ -18,11 +21,11 @@ mkdir -p "$out"
 export PATH=/usr/local/go/bin:$PATH
 export CGO_ENABLED=0
 
-# build <module-dir> <binary-name> <package> [ldflags-extra]
+# build <module-dir under tools/> <binary-name> <package> [ldflags-extra]
 build() {
   local dir=$1 name=$2 pkg=$3 ldx=${4:-}
   local sum stamp
-  sum=$(cat "$root/tools/kube-stack/$dir/go.mod" "$root/tools/kube-stack/$dir/go.sum" | sha256sum | cut -c1-16)
+  sum=$(cat "$root/tools/$dir/go.mod" "$root/tools/$dir/go.sum" | sha256sum | cut -c1-16)
   stamp="$out/.$name.stamp"
   if [[ -x "$out/$name" && -f "$stamp" && "$(cat "$stamp")" == "$sum" ]]; then
     echo "kube-stack: $name up to date ($out/$name)"
@@ -30,7 +33,7 @@ build() {
   fi
   local start=$SECONDS
   echo "kube-stack: building $name from $pkg ..."
-  (cd "$root/tools/kube-stack/$dir" && go build -trimpath -ldflags "-s -w $ldx" -o "$out/$name.tmp" "$pkg")
+  (cd "$root/tools/$dir" && go build -trimpath -ldflags "-s -w $ldx" -o "$out/$name.tmp" "$pkg")
   # `go build` of a package that is not a program writes an archive, silently.
   if [[ "$(head -c4 "$out/$name.tmp" | od -An -c | tr -d ' ')" != '177ELF' ]]; then
     echo "kube-stack: $pkg did not build an executable" >&2
@@ -47,12 +50,15 @@ k8s_version=$(awk '/k8s.io\/kubernetes v/{print $NF; exit}' "$root/tools/kube-st
 # kubectl read it, so set it to the real pinned version instead of v0.0.0.
 k8s_ld="-X k8s.io/component-base/version.gitVersion=$k8s_version -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$(echo "$k8s_version" | cut -d. -f2) -X k8s.io/client-go/pkg/version.gitVersion=$k8s_version"
 kwok_version=$(awk '/sigs.k8s.io\/kwok v/{print $NF; exit}' "$root/tools/kube-stack/kwok/go.mod")
+steve_version=$(awk '/github.com\/rancher\/steve v/{print $NF; exit}' "$root/tools/steve/go.mod")
 
-build etcd etcd go.etcd.io/etcd/server/v3
-build kwok kwok sigs.k8s.io/kwok/cmd/kwok "-X sigs.k8s.io/kwok/pkg/consts.Version=${kwok_version#v}"
-build kwok kwokctl sigs.k8s.io/kwok/cmd/kwokctl "-X sigs.k8s.io/kwok/pkg/consts.Version=${kwok_version#v}"
-build kubernetes kube-apiserver k8s.io/kubernetes/cmd/kube-apiserver "$k8s_ld"
-build kubernetes kube-controller-manager k8s.io/kubernetes/cmd/kube-controller-manager "$k8s_ld"
-build kubernetes kubectl k8s.io/kubernetes/cmd/kubectl "$k8s_ld"
+build kube-stack/etcd etcd go.etcd.io/etcd/server/v3
+build kube-stack/kwok kwok sigs.k8s.io/kwok/cmd/kwok "-X sigs.k8s.io/kwok/pkg/consts.Version=${kwok_version#v}"
+build kube-stack/kwok kwokctl sigs.k8s.io/kwok/cmd/kwokctl "-X sigs.k8s.io/kwok/pkg/consts.Version=${kwok_version#v}"
+build kube-stack/kubernetes kube-apiserver k8s.io/kubernetes/cmd/kube-apiserver "$k8s_ld"
+build kube-stack/kubernetes kube-controller-manager k8s.io/kubernetes/cmd/kube-controller-manager "$k8s_ld"
+build kube-stack/kubernetes kubectl k8s.io/kubernetes/cmd/kubectl "$k8s_ld"
+# Pure Go (its SQL cache is modernc.org/sqlite), so CGO_ENABLED=0 holds.
+build steve steve github.com/rancher/steve "-X github.com/rancher/steve/pkg/version.Version=$steve_version"
 
-echo "kube-stack: ready in $out (kubernetes $k8s_version, kwok $kwok_version)"
+echo "kube-stack: ready in $out (kubernetes $k8s_version, kwok $kwok_version, steve $steve_version)"
