@@ -6,6 +6,8 @@
  * nothing about any screen.
  */
 import { useCallback, useEffect, useRef, useState, useTransition } from 'react';
+// Before the screens: their own sheets come later in the page and refine the shell's.
+import './app-shell.css';
 import { SCREENS } from './screens';
 import { useThemeStore } from './theme-store';
 import { ShortcutHelp } from './ShortcutHelp';

@@ -5,6 +5,7 @@
  * drawn, but "Select matching" takes all of them.
  */
 import { useMemo, useState } from 'react';
+import './cluster-picker.css';
 
 /** Rows drawn at most; the rest are counted. */
 const SHOWN = 300;

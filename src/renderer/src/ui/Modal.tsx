@@ -1,5 +1,6 @@
 /** A centred dialog over a dimmed page; Escape or the backdrop closes it. */
 import { useEffect } from 'react';
+import './modal.css';
 
 interface ModalProps {
   title: string;

@@ -8,6 +8,7 @@
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import './time-series-chart.css';
 import type { LoadField } from '../../../shared/telemetry';
 import { columnsSince, useTelemetryStore } from '../engine/stores/telemetry-store';
 import { useThemeStore } from '../app/theme-store';

@@ -15,6 +15,7 @@ import { useClustersStore } from '../../engine/stores/clusters-store';
 import { useEngine } from '../../engine/engine-provider';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { VirtualRows } from '../../ui/VirtualRows';
+import '../../ui/grid-table.css';
 
 const ROW_HEIGHT = 36;
 

@@ -4,6 +4,7 @@ import { BatchWizard } from './BatchWizard';
 import { ClusterDetails } from './ClusterDetails';
 import { ClusterTable } from './ClusterTable';
 import { MainClusterPanel } from './MainClusterPanel';
+import './clusters.css';
 
 /** The cluster table with the main-cluster panel, a row's details and the batch wizard. */
 export function ClustersScreen(): React.JSX.Element {

@@ -9,6 +9,8 @@ import { describeFaultParameters, type ActiveFault } from '../../../../shared/fa
 import { formatDuration, formatTime } from '../../ui/format';
 import { connectFaultsStore, useFaultsStore } from './faults-store';
 import { FaultForm } from './FaultForm';
+import '../../ui/grid-table.css';
+import './faults.css';
 
 const KIND_LABELS: Record<ActiveFault['kind'], string> = {
   latency: 'Latency',

@@ -14,6 +14,7 @@ import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState } from 
 import type { InspectorFrame } from '../../../../shared/inspector';
 import { formatClock } from './frame-rows';
 import { formatBytes } from '../../ui/units';
+import '../../ui/grid-table.css';
 
 export const FRAME_ROW_HEIGHT = 24;
 const OVERSCAN = 5;

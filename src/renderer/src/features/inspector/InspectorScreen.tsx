@@ -24,6 +24,7 @@ import {
 } from './inspector-store';
 import { InspectorConversation } from './InspectorConversation';
 import { InspectorFrameList } from './InspectorFrameList';
+import './inspector.css';
 
 const NAME_ORDER = new Intl.Collator(undefined, { numeric: true });
 

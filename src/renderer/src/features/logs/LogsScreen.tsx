@@ -9,6 +9,7 @@ import { LOG_LEVEL_NAMES, type LogLevelName, type LogLine } from '../../../../sh
 import { useClustersStore } from '../../engine/stores/clusters-store';
 import { followLogs, useLogsStore } from './logs-store';
 import { VirtualRows } from '../../ui/VirtualRows';
+import './logs.css';
 
 const ROW_HEIGHT = 24;
 /** Typing in the text filter asks the engine once the typing pauses. */

@@ -10,6 +10,8 @@ import { formatTime } from '../../ui/format';
 import { formatBytes, formatCount, formatMs, formatPercent } from '../../ui/units';
 import { sampleCount, useTelemetryStore } from '../../engine/stores/telemetry-store';
 import { TimeSeriesChart, type ChartSeries } from '../../ui/TimeSeriesChart';
+import '../../ui/grid-table.css';
+import './memory.css';
 
 const RANGES = [
   { seconds: 300, label: '5 min' },

@@ -14,6 +14,7 @@ import {
   settingsFieldProblem,
 } from '../../../../shared/settings-validation';
 import { changedValues, useSettingsStore, valuesOf, type SettingsDraft } from './settings-store';
+import './settings.css';
 
 const FAILURE_TITLES: Record<ConnectionFailure, string> = {
   refused: 'Connection refused',
