@@ -213,6 +213,11 @@ func (a *App) proxySteve(w http.ResponseWriter, r *http.Request, cm *clusterMana
 	r.Header.Del("Authorization")
 	setImpersonationHeaders(r.Header, identity)
 	r.Header.Set("X-API-URL-Prefix", prefix)
+	// steve's pkg/proxy: the scheme the user came in with, so Steve's links point back at Rancher.
+	if r.TLS != nil {
+		r.Header.Set("X-Forwarded-Proto", "https")
+	}
+	host := r.Host
 	rp := &httputil.ReverseProxy{
 		Director: func(out *http.Request) {
 			out.URL.Scheme = "http"
@@ -220,7 +225,8 @@ func (a *App) proxySteve(w http.ResponseWriter, r *http.Request, cm *clusterMana
 			out.URL.Path = sub
 			out.URL.RawPath = ""
 			out.URL.RawQuery = r.URL.RawQuery
-			out.Host = cm.id
+			// Rancher's proxy keeps the user's Host (upgradeaware, UseLocationHost false): Steve builds links from it.
+			out.Host = host
 		},
 		Transport: tr,
 		ErrorHandler: func(w http.ResponseWriter, _ *http.Request, err error) {

@@ -26,34 +26,51 @@ export interface StandIn {
 }
 
 /**
- * GET on the stand-in's Rancher side (its v3 API, its /k8s/clusters proxy) as
- * a Rancher user would: with the admin token, verifying its CA.
+ * A request on the stand-in's Rancher side (its v3 API, its /k8s/clusters
+ * proxy) as a Rancher user would make it: with the admin token, verifying its CA.
  */
-export function rancherGet(
+export function rancherRequest(
   standin: Pick<StandIn, 'url' | 'caPath'>,
+  method: string,
   path: string,
+  body?: unknown,
+  contentType = 'application/json',
 ): Promise<{ status: number; body: string }> {
   const url = new URL(path, standin.url);
+  const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = httpsRequest(
       {
         host: url.hostname,
         port: url.port,
+        method,
         path: url.pathname + url.search,
         ca: readFileSync(standin.caPath),
-        headers: { authorization: `Bearer ${STANDIN_TOKEN}`, accept: 'application/json' },
+        headers: {
+          authorization: `Bearer ${STANDIN_TOKEN}`,
+          accept: 'application/json',
+          ...(payload !== undefined ? { 'content-type': contentType } : {}),
+        },
         timeout: 30_000,
       },
       (res) => {
-        let body = '';
-        res.on('data', (c: Buffer) => (body += c.toString('utf8')));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString('utf8')));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
       },
     );
-    req.on('timeout', () => req.destroy(new Error(`GET ${path} timed out`)));
+    req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)));
     req.on('error', reject);
-    req.end();
+    req.end(payload);
   });
+}
+
+/** GET through the stand-in as a Rancher user (see rancherRequest). */
+export function rancherGet(
+  standin: Pick<StandIn, 'url' | 'caPath'>,
+  path: string,
+): Promise<{ status: number; body: string }> {
+  return rancherRequest(standin, 'GET', path);
 }
 
 export function buildStandIn(): string {

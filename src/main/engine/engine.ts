@@ -35,6 +35,8 @@ import { createMainClusterProvider } from './main-cluster/create-main-cluster-pr
 import type { MainClusterProvider } from './main-cluster/main-cluster-provider';
 import { MainClusterSupervisor } from './main-cluster/main-cluster-supervisor';
 import { RancherIntegration } from './rancher/rancher-integration';
+import { agentVersion } from './rancher/user-agent';
+import { SteveApi } from './steve/steve-api';
 import { FileSettingsStore } from './settings/file-settings-store';
 import { SettingsService } from './settings/settings-service';
 import type { SettingsStore } from './settings/settings-store';
@@ -102,6 +104,8 @@ export class Engine {
   /** One load sample a second, an hour and more kept (telemetry.history, telemetry.sample). */
   readonly load: LoadSampler;
   readonly logger: Logger;
+  /** Each cluster's Steve v1 API (Rancher's cluster explorer), served on its Steve tunnel. */
+  readonly steveApi: SteveApi;
   private readonly state: ClusterState;
   private readonly logFeed: LogFeed;
   private readonly handlers: EngineHandlers;
@@ -152,6 +156,11 @@ export class Engine {
       tunnels: () => this.rancher,
       clusterNames: () => this.registry.names(),
       requireCluster: (name) => void this.registry.get(name),
+    });
+    this.steveApi = new SteveApi({
+      kube: async (name) => (await this.virtualApi()).internalClient(name),
+      logger: this.logger,
+      version: `scale-cluster-agent/${agentVersion()}`,
     });
     this.rancher = config.RancherURL ? this.makeRancher(config) : undefined;
     this.lifecycle = new ClusterLifecycle({
@@ -228,6 +237,7 @@ export class Engine {
       config,
       logger: this.logger,
       virtualApi: () => this.virtualApi(),
+      steveRoutes: this.steveApi,
       onTunnels: (name, tunnels) => {
         if (!this.registry.has(name)) return;
         this.metrics.tunnelsChanged(this.registry.get(name).tunnels, tunnels);
@@ -382,6 +392,7 @@ export class Engine {
     // Tunnels first, so Rancher sees clean closes; then the APIs behind them.
     await this.faults.shutdown();
     await this.rancher?.stop();
+    this.steveApi.close();
     if (this.virtualApiServer) await (await this.virtualApiServer.catch(() => undefined))?.close();
     if (this.provisionerPromise) {
       const manager = await this.provisionerPromise.catch(() => undefined);

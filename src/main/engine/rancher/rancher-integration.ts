@@ -24,7 +24,7 @@ import { askRancher, DeletionConfirmer } from './deletion-confirmer';
 import { RancherClient } from './rancher-client';
 import { importIntoRancher, type ImportedCluster } from './rancher-import';
 import { waitForRancherRemoval, type RemovalOutcome } from './rancher-removal';
-import { SteveHandler } from './steve-handler';
+import { SteveHandler, type SteveRoutes } from './steve-handler';
 import { mainTunnelAllow, steveTunnelAllow } from './tunnel-allow';
 import type { TunnelTraffic } from '../../../shared/telemetry';
 import { addTraffic, TunnelLoop } from './tunnel-loop';
@@ -34,6 +34,8 @@ export interface RancherIntegrationDeps {
   config: AgentConfig;
   logger: Logger;
   virtualApi: () => Promise<VirtualApiServer>;
+  /** What the Steve tunnels serve under /v1 (the cluster explorer's API). */
+  steveRoutes?: SteveRoutes;
   /** Tunnel states changed for a cluster. */
   onTunnels: (name: string, tunnels: { main: TunnelInfo; steve: TunnelInfo }) => void;
   /**
@@ -67,7 +69,7 @@ interface ClusterTunnels {
 export class RancherIntegration {
   readonly client: RancherClient;
   readonly limiter: ConnectRateLimiter;
-  readonly steve = new SteveHandler();
+  readonly steve: SteveHandler;
   private readonly tunnels = new Map<string, ClusterTunnels>();
   private readonly credentials = new Map<string, ImportedCluster>();
   private watcher: NodeJS.Timeout | undefined;
@@ -86,6 +88,7 @@ export class RancherIntegration {
 
   constructor(private readonly deps: RancherIntegrationDeps) {
     const { config, logger } = deps;
+    this.steve = new SteveHandler(deps.steveRoutes);
     let caPem: string | undefined;
     if (config.RancherCACert) {
       try {

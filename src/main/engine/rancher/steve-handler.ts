@@ -1,13 +1,21 @@
 /**
  * What a cluster's Steve tunnel serves. Rancher's agent runs Steve in-process
  * and serves every Connect on that tunnel from it, whatever the address; so do
- * we, from this small HTTP handler. `/ping` answers `pong` (Rancher's
- * `not-used:80` health check every 15 s, which decides Connected); other
- * paths answer a clear 404 until a Steve subset is served.
+ * we, from this HTTP handler. `/ping` answers `pong` (Rancher's `not-used:80`
+ * health check every 15 s, which decides Connected); `/v1/...` goes to the
+ * Steve API the engine gives (src/main/engine/steve), which Rancher's cluster
+ * explorer reads; other paths answer a clear 404.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
+
+/** The Steve API's entry points, per cluster (given by the engine, so this folder does not import it). */
+export interface SteveRoutes {
+  handle(req: IncomingMessage, res: ServerResponse, cluster: string): void;
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, cluster: string): void;
+  forget?(cluster: string): void;
+}
 
 export class SteveHandler {
   private readonly server: Server;
@@ -17,8 +25,9 @@ export class SteveHandler {
   /** When Rancher last pinged each cluster (ms since epoch): its "last ping" in the UI. */
   private readonly lastPing = new Map<string, number>();
 
-  constructor() {
-    this.server = createServer({ requestTimeout: 30_000 }, (req, res) => {
+  constructor(private readonly routes?: SteveRoutes) {
+    // No request timeout: a list of a big cluster may take a while, and the tunnel bounds the connection.
+    this.server = createServer((req, res) => {
       const path = new URL(req.url ?? '/', 'http://steve').pathname;
       if (path === '/ping' && (req.method === 'GET' || req.method === 'HEAD')) {
         this.pings++;
@@ -28,14 +37,24 @@ export class SteveHandler {
         res.end('pong');
         return;
       }
+      const cluster = this.clusterOf.get(req.socket);
+      if (this.routes && cluster && (path === '/v1' || path.startsWith('/v1/'))) {
+        this.routes.handle(req, res, cluster);
+        return;
+      }
       const body = JSON.stringify({
         type: 'error',
         status: 404,
         code: 'NotFound',
-        message: `${path} is not served by simulated clusters (only /ping is, for Rancher's health check)`,
+        message: `${path} is not served by simulated clusters (only /ping and Steve's /v1 are)`,
       });
       res.writeHead(404, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
       res.end(body);
+    });
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const cluster = this.clusterOf.get(req.socket);
+      if (this.routes && cluster) this.routes.upgrade(req, socket, head, cluster);
+      else socket.end('HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
     });
   }
 
@@ -54,6 +73,7 @@ export class SteveHandler {
 
   forget(cluster: string): void {
     this.lastPing.delete(cluster);
+    this.routes?.forget?.(cluster);
   }
 
   close(): void {

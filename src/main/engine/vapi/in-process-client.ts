@@ -24,25 +24,49 @@ export class InProcessKubeClient {
     private readonly token: string,
   ) {}
 
-  /** A long-running GET (a watch): chunks as they come, until close(). */
-  stream(path: string, onChunk: (text: string) => void): { close(): void } {
+  /**
+   * A long-running GET (a watch): chunks as they come, until close(). onEnd
+   * hears the end, whoever caused it (the status is 0 when no answer came).
+   */
+  stream(
+    path: string,
+    onChunk: (text: string) => void,
+    options: { accept?: string; onEnd?: (status: number) => void } = {},
+  ): { close(): void } {
+    let status = 0;
+    let ended = false;
+    const end = (): void => {
+      if (ended) return;
+      ended = true;
+      options.onEnd?.(status);
+    };
     const req = httpRequest(
-      { createConnection: () => this.connect(), method: 'GET', path, headers: this.headers() },
+      {
+        createConnection: () => this.connect(),
+        method: 'GET',
+        path,
+        headers: this.headers(options.accept),
+      },
       (res) => {
+        status = res.statusCode ?? 0;
         res.on('data', (c: Buffer) => onChunk(c.toString('utf8')));
-        res.on('error', () => undefined);
+        res.on('error', end);
+        res.on('close', end);
       },
     );
-    req.on('error', () => undefined);
+    req.on('error', end);
+    req.on('close', () => {
+      if (!status) end();
+    });
     req.end();
     return { close: () => req.destroy() };
   }
 
-  private headers(): Record<string, string> {
+  private headers(accept = 'application/json'): Record<string, string> {
     return {
       host: advertisedHost(this.cluster),
       authorization: `Bearer ${this.token}`,
-      accept: 'application/json',
+      accept,
     };
   }
 
@@ -65,9 +89,10 @@ export class InProcessKubeClient {
     path: string,
     body?: unknown,
     contentType = 'application/json',
+    accept?: string,
   ): Promise<InProcessResponse<T>> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const headers = this.headers();
+    const headers = this.headers(accept);
     if (payload !== undefined) {
       headers['content-type'] = contentType;
       headers['content-length'] = String(Buffer.byteLength(payload));
