@@ -6,6 +6,7 @@
  */
 import type { ClusterKube } from './cluster-kube';
 import type { SteveSchema } from './schema-catalog';
+import { withKind } from './steve-resource';
 import { summarize } from './summarize';
 
 export interface CountSummary {
@@ -47,7 +48,7 @@ export async function countAll(
       if (answer?.status !== 200) continue;
       const entry: TypeCount = { summary: {} };
       for (const item of answer.body.items ?? []) {
-        const state = summarize(item);
+        const state = summarize(withKind(item, s));
         add(entry.summary, state);
         const ns = (item.metadata as { namespace?: string } | undefined)?.namespace;
         if (s.namespaced && ns) add(((entry.namespaces ??= {})[ns] ??= {}), state);

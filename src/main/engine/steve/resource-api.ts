@@ -9,7 +9,15 @@ import type { ClusterKube } from './cluster-kube';
 import { TABLE_ACCEPT } from './cluster-kube';
 import { applyListQuery, parseListQuery } from './list-query';
 import { SteveError } from './steve-errors';
-import { formatResource, kubePath, toKubeObject, type FormatContext, type Json } from './steve-resource';
+import type { SteveSchema } from './schema-catalog';
+import {
+  formatResource,
+  kubePath,
+  toKubeObject,
+  withKind,
+  type FormatContext,
+  type Json,
+} from './steve-resource';
 
 interface TableRow {
   cells?: unknown[];
@@ -23,12 +31,12 @@ interface KubeListAnswer {
 }
 
 /** Objects of a Table or a List answer, with their cells when there are any. */
-export function rowsOf(body: KubeListAnswer): { object: Json; cells?: unknown[] }[] {
+export function rowsOf(body: KubeListAnswer, schema: SteveSchema): { object: Json; cells?: unknown[] }[] {
   if (body.kind === 'Table')
     return (body.rows ?? [])
       .filter((r): r is TableRow & { object: Json } => typeof r.object === 'object' && r.object !== null)
-      .map((r) => ({ object: r.object, ...(r.cells ? { cells: r.cells } : {}) }));
-  return (body.items ?? []).map((object) => ({ object }));
+      .map((r) => ({ object: withKind(r.object, schema), ...(r.cells ? { cells: r.cells } : {}) }));
+  return (body.items ?? []).map((object) => ({ object: withKind(object, schema) }));
 }
 
 /** Selectors the cluster's API applies itself (Steve's non-SQL store passes them on; a bad one is Kubernetes' 400). */
@@ -73,7 +81,7 @@ export async function listResources(
       'unknown revision',
       `revision ${query.revision} is newer than the latest ${revision}`,
     );
-  const items = rowsOf(answer.body).map((r) => formatResource(r.object, r.cells, ctx));
+  const items = rowsOf(answer.body, schema).map((r) => formatResource(r.object, r.cells, ctx));
   const page = applyListQuery(items, query, { namespaced: schema.namespaced, projectOf });
   const collection: Json = {
     type: 'collection',
@@ -85,9 +93,17 @@ export async function listResources(
     resourceType: schema.id,
   };
   if (page.continue) {
-    const next = new URL(selfUrl);
-    next.searchParams.set('continue', page.continue);
-    collection.pagination = { next: next.toString(), partial: true };
+    // As Steve links pages: the request's own query, with the continue token first for the next one.
+    const rest = new URLSearchParams(params);
+    rest.delete('continue');
+    const first = rest.toString();
+    const next = new URLSearchParams({ continue: page.continue });
+    for (const [k, v] of rest) next.append(k, v);
+    collection.pagination = {
+      first: first ? `${selfUrl}?${first}` : selfUrl,
+      next: `${selfUrl}?${next.toString()}`,
+      partial: true,
+    };
   }
   if (revision) collection.revision = revision;
   if (page.continue) collection.continue = page.continue;
@@ -111,7 +127,7 @@ export async function getResource(
     TABLE_ACCEPT,
   );
   if (answer.status !== 200) throw SteveError.fromKube(answer.status, answer.body);
-  const [row] = rowsOf(answer.body.kind === 'Table' ? answer.body : { items: [answer.body] });
+  const [row] = rowsOf(answer.body.kind === 'Table' ? answer.body : { items: [answer.body] }, ctx.schema);
   if (!row) throw new SteveError(404, 'NotFound', `${ctx.schema.resource} "${name}" not found`);
   return formatResource(row.object, row.cells, ctx);
 }

@@ -82,13 +82,13 @@ function refName(ref: string): string {
   return ref.replace(/^#\/definitions\//, '');
 }
 
-/** A model with its own fields is a definition; one that is a plain string (Quantity, Time) is a primitive. */
+/**
+ * A model with fields of its own is a definition. One without (a string such
+ * as Quantity or Time, or a free-form object such as FieldsV1 or
+ * RawExtension) is read as kube-openapi reads it: a primitive, or "string".
+ */
 function isKind(model: OpenApiSchema | undefined): boolean {
-  return (
-    !!model &&
-    (model.type === undefined || model.type === 'object') &&
-    model.additionalProperties === undefined
-  );
+  return !!model && Object.keys(model.properties ?? {}).length > 0;
 }
 
 function visitModel(

@@ -20,6 +20,7 @@ import type { Logger } from '../telemetry/logger';
 import type { ClusterKube } from './cluster-kube';
 import { countAll, countCollection, countResource, type TypeCount } from './counts';
 import { requestBase } from './request-base';
+import { inboundOf, inboundRelationships } from './inbound-relationships';
 import { getResource, listResources, writeResource } from './resource-api';
 import { renderSchema, SchemaCatalog, schemaIdOf, type SteveSchema } from './schema-catalog';
 import { SchemaDefinitions } from './schema-definitions';
@@ -124,7 +125,8 @@ export class SteveApi {
   private async route(req: IncomingMessage, res: ServerResponse, cluster: string): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://steve');
     const base = requestBase(req.headers);
-    const selfUrl = `${base}${url.pathname}${url.search}`;
+    // Steve's collection links name the path alone; paging links add their query (resource-api.ts).
+    const selfUrl = `${base}${url.pathname}`;
     const schemasUrl = `${base}/v1/schemas`;
     const method = req.method ?? 'GET';
     const parts = url.pathname.split('/').filter(Boolean).slice(1).map(decodeURIComponent); // after "v1"
@@ -183,6 +185,16 @@ export class SteveApi {
       .flatMap((e) => e.split(','))
       .filter(Boolean);
     const ctx = this.formatContext(base, schema, exclude);
+    const withInbound = async (ns: string | undefined): Promise<FormatContext> => {
+      const index = await inboundRelationships(
+        kube,
+        await this.catalog.all(kube),
+        schema,
+        ns,
+        ctx.schemaIdOf,
+      );
+      return { ...ctx, inbound: (type, id) => inboundOf(index, type, id) };
+    };
     // /v1/pods/ns is a namespace's list; /v1/nodes/name is one cluster-scoped object.
     const namespace = schema.namespaced ? parts[1] : undefined;
     const name = schema.namespaced ? parts[2] : parts[1];
@@ -192,7 +204,17 @@ export class SteveApi {
     if (name === undefined) {
       if (method === 'GET') {
         const projectOf = await this.projects(kube);
-        return reply(200, await listResources(kube, ctx, namespace, url.searchParams, selfUrl, projectOf));
+        return reply(
+          200,
+          await listResources(
+            kube,
+            await withInbound(namespace),
+            namespace,
+            url.searchParams,
+            selfUrl,
+            projectOf,
+          ),
+        );
       }
       if (method === 'POST') {
         const written = await writeResource(
@@ -208,7 +230,8 @@ export class SteveApi {
       }
       throw new SteveError(405, 'MethodNotAllowed', `${method} is not allowed on a collection`);
     }
-    if (method === 'GET') return reply(200, await getResource(kube, ctx, namespace, name));
+    if (method === 'GET')
+      return reply(200, await getResource(kube, await withInbound(namespace), namespace, name));
     if (method === 'PUT' || method === 'PATCH' || method === 'DELETE') {
       const body = method === 'DELETE' ? undefined : await readBody(req, method === 'PATCH');
       const written = await writeResource(

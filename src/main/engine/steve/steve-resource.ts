@@ -8,7 +8,13 @@
  * a Secret's or an Event's `type` is `_type`.
  */
 import type { SteveSchema } from './schema-catalog';
-import { podStateName, relationships, summarize, withNormalisedConditions } from './summarize';
+import {
+  podStateName,
+  relationships,
+  summarize,
+  withNormalisedConditions,
+  type SteveRelationship,
+} from './summarize';
 
 export type Json = Record<string, unknown>;
 
@@ -21,11 +27,23 @@ export interface FormatContext {
   schemaIdOf: (apiVersion: string, kind: string) => string | undefined;
   /** Dotted paths the client asked to leave out (`exclude=metadata.managedFields`). */
   exclude: string[];
+  /** What other objects hold to this one (inbound-relationships.ts), when the caller read them. */
+  inbound?: (type: string, id: string) => SteveRelationship[];
 }
 
 export function steveId(obj: Json): string {
   const meta = (obj.metadata ?? {}) as { name?: string; namespace?: string };
   return meta.namespace ? `${meta.namespace}/${meta.name ?? ''}` : (meta.name ?? '');
+}
+
+/**
+ * A list item with its apiVersion and kind: Kubernetes leaves them out of the
+ * items of a List, and the summaries and relationships depend on the kind.
+ */
+export function withKind(item: Json, schema: SteveSchema): Json {
+  if (item.kind && item.apiVersion) return item;
+  const apiVersion = schema.group ? `${schema.group}/${schema.version}` : schema.version;
+  return { apiVersion, kind: schema.kind, ...item };
 }
 
 /** The object's URL in Steve (`<base>/v1/pods/ns/name`). */
@@ -62,7 +80,7 @@ export function formatResource(raw: Json, cells: unknown[] | undefined, ctx: For
   const state = summarize(raw);
   // A pod's state name is its kubectl STATUS (crashLoopBackOff, containerCreating), as Steve's pod formatter sets it.
   if (ctx.schema.id === 'pod' && cells) state.name = podStateName(cells[2]) ?? state.name;
-  const related = relationships(raw, ctx.schemaIdOf);
+  const related = [...relationships(raw, ctx.schemaIdOf), ...(ctx.inbound?.(ctx.schema.id, id) ?? [])];
   const metadata: Json = {
     ...((obj.metadata ?? {}) as Json),
     ...(cells ? { fields: cells } : {}),

@@ -17,7 +17,7 @@ import type { ClusterKube } from './cluster-kube';
 import { TABLE_ACCEPT } from './cluster-kube';
 import type { TypeCount } from './counts';
 import type { SteveSchema } from './schema-catalog';
-import { formatResource, kubePath, type FormatContext, type Json } from './steve-resource';
+import { formatResource, kubePath, withKind, type FormatContext, type Json } from './steve-resource';
 
 export interface SubscribeDeps {
   kube: ClusterKube;
@@ -299,7 +299,9 @@ export class SubscribeSession {
     const revision = (row.object.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
     if (notify) return notify.push(revision);
     if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) return this.end(key, s);
-    this.send(this.tagged(s, name, formatResource(row.object, row.cells, ctx), revision));
+    this.send(
+      this.tagged(s, name, formatResource(withKind(row.object, ctx.schema), row.cells, ctx), revision),
+    );
   }
 
   /** `resource.changes`: the first change at once, then one notice per debounce window with the latest revision. */
