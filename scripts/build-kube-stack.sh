@@ -9,13 +9,19 @@
 # Idempotent: a binary is rebuilt only when its module's go.mod/go.sum changed
 # (a stamp file records their checksum). Prints what it built or reused.
 #
-# Usage: scripts/build-kube-stack.sh [cache-dir]
+# Usage: scripts/build-kube-stack.sh [--with-test-peers] [cache-dir]
+#   --with-test-peers also builds steve (about 5 minutes once; tests only).
 #   cache-dir defaults to $SCALE_AGENT_KUBE_CACHE, else the machine's cache
 #   ${XDG_CACHE_HOME:-~/.cache}/scale-cluster-agent/kube-stack/bin, shared by
 #   every checkout (the app looks there too).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+with_test_peers=false
+if [[ "${1:-}" == "--with-test-peers" ]]; then
+  with_test_peers=true
+  shift
+fi
 out=${1:-${SCALE_AGENT_KUBE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/scale-cluster-agent/kube-stack/bin}}
 mkdir -p "$out"
 export PATH=/usr/local/go/bin:$PATH
@@ -59,6 +65,8 @@ build kube-stack/kubernetes kube-apiserver k8s.io/kubernetes/cmd/kube-apiserver 
 build kube-stack/kubernetes kube-controller-manager k8s.io/kubernetes/cmd/kube-controller-manager "$k8s_ld"
 build kube-stack/kubernetes kubectl k8s.io/kubernetes/cmd/kubectl "$k8s_ld"
 # Pure Go (its SQL cache is modernc.org/sqlite), so CGO_ENABLED=0 holds.
-build steve steve github.com/rancher/steve "-X github.com/rancher/steve/pkg/version.Version=$steve_version"
+if $with_test_peers; then
+  build steve steve github.com/rancher/steve "-X github.com/rancher/steve/pkg/version.Version=$steve_version"
+fi
 
 echo "kube-stack: ready in $out (kubernetes $k8s_version, kwok $kwok_version, steve $steve_version)"

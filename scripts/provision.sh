@@ -4,7 +4,8 @@
 #   npm dependencies (without install scripts: Electron's downloads its
 #   binary from outside the registry, which headless use does not need),
 #   the real kube stack built from the Go module proxy (cached),
-#   and with --browser, Debian's Chromium for the UI tests.
+#   and with --browser (what the tests ask for), Debian's Chromium for the UI
+#   tests and rancher/steve, the tests' oracle for the Steve API.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -50,5 +51,5 @@ else
   say "node_modules up to date"
 fi
 
-# 5. The real kube stack, built once per machine
-bash scripts/build-kube-stack.sh
+# 5. The real kube stack, built once per machine (with the tests' Steve oracle when testing)
+if $want_browser; then bash scripts/build-kube-stack.sh --with-test-peers; else bash scripts/build-kube-stack.sh; fi

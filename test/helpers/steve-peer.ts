@@ -38,7 +38,7 @@ export interface StevePeerOptions {
 export function steveBinary(): string {
   const bin = join(KUBE_BIN_DIR, 'steve');
   if (!existsSync(bin)) {
-    throw new Error(`steve not built (missing ${bin}): run bash scripts/build-kube-stack.sh`);
+    throw new Error(`steve not built (missing ${bin}): run bash scripts/build-kube-stack.sh --with-test-peers`);
   }
   return bin;
 }

@@ -271,4 +271,20 @@ describe('our Steve against the real rancher/steve (SQL cache mode)', () => {
     expect(mine.json.code).toEqual(theirs.json.code);
     expect(mine.json.type).toBe('error');
   });
+
+  it('answers an impersonated user as the cluster admin (RBAC is not evaluated; README, "Steve API")', async () => {
+    const asAdmin = await get(oursUrl, '/v1/pods');
+    const res = await fetch(`${oursUrl}/v1/pods`, {
+      headers: {
+        accept: 'application/json',
+        'impersonate-user': 'u-nobody',
+        'impersonate-group': 'system:authenticated',
+        'impersonate-extra-username': 'nobody',
+      },
+    });
+    expect(res.status).toBe(200);
+    const asNobody = (await res.json()) as Json;
+    expect(ids(asNobody).sort()).toEqual(ids(asAdmin.json!).sort());
+    expect(ids(asNobody).length).toBeGreaterThan(0);
+  });
 });
