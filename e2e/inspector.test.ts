@@ -61,10 +61,10 @@ describe('tunnel inspector', () => {
     await picker.selectOption(NAME);
     await page.getByTestId('session-main').click();
     // Watched before its tunnels connect, so the very first frames are seen live.
-    await rows().filter({ hasText: 'Connect' }).first().waitFor({ timeout: 180_000 });
-    expect(await rows().filter({ hasText: 'Connect' }).first().textContent()).toContain(
-      `tcp/api.${NAME}.scale-agent.local:443`,
-    );
+    // The frame type as a word: an Error frame's "connection not found" must not pass for a Connect.
+    const connects = rows().filter({ hasText: /\bConnect\b/ });
+    await connects.first().waitFor({ timeout: 180_000 });
+    expect(await connects.first().textContent()).toContain(`tcp/api.${NAME}.scale-agent.local:443`);
     await rows().filter({ hasText: HEALTH_CHECK }).first().waitFor({ timeout: 60_000 });
     await expect.poll(() => page.getByTestId('counter-state').textContent()).toBe('connected');
     expect(Number(await page.getByTestId('counter-open').textContent())).toBeGreaterThanOrEqual(1);
