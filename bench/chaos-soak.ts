@@ -31,6 +31,9 @@ import { STANDIN_TOKEN, startStandIn, type StandIn } from '../test/helpers/ranch
 import { findPids } from './lib/process-cpu';
 import { pooledSlope, slope, type Point } from './lib/slope';
 
+/** How long a fault waits for every cluster to be healthy before it starts. */
+const PRE_FAULT_WAIT_S = 60;
+
 export type FaultKind = 'restart' | 'storm' | 'burst401' | 'apiserver' | 'kill';
 
 export interface SoakOptions {
@@ -424,7 +427,16 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     for (const planned of schedule) {
       const wait = holdStart + planned.at - now();
       if (wait > 0) await sleep(wait * 1000);
-      const before = await snapshot();
+      let before = await snapshot();
+      if (before.healthy.size !== o.clusters) {
+        // A health check that failed once under load marks a cluster unavailable until the next
+        // one passes (Rancher does the same). The fault waits for a steady start, bounded; only a
+        // cluster still unhealthy then is a problem (below).
+        log(`before ${planned.kind}: ${before.summary}; waiting up to ${PRE_FAULT_WAIT_S} s for all healthy`);
+        const settled = await waitHealthy(PRE_FAULT_WAIT_S);
+        before = settled.snap;
+        if (settled.at !== null) log(`all ${o.clusters} healthy again; ${planned.kind} starts`);
+      }
       steady = false;
       stretches.push({ from: steadyFrom, to: now() });
       const startedAt = now();

@@ -61,8 +61,8 @@ describe('tunnel inspector', () => {
     await picker.selectOption(NAME);
     await page.getByTestId('session-main').click();
     // Watched before its tunnels connect, so the very first frames are seen live.
-    // The frame type as a word: an Error frame's "connection not found" must not pass for a Connect.
-    const connects = rows().filter({ hasText: /\bConnect\b/ });
+    // The frame type, case-sensitive: an Error frame's "connection not found" must not pass for a Connect.
+    const connects = rows().filter({ hasText: /Connect(?!ion)/ });
     await connects.first().waitFor({ timeout: 180_000 });
     expect(await connects.first().textContent()).toContain(`tcp/api.${NAME}.scale-agent.local:443`);
     await rows().filter({ hasText: HEALTH_CHECK }).first().waitFor({ timeout: 60_000 });
