@@ -25,6 +25,7 @@ import { mallocTotals, type MallocTotals } from './lib/malloc-totals';
 import { cpuSeconds, findPids, rssMiB } from './lib/process-cpu';
 import { waitForBatch } from '../test/helpers/wait-for-batch';
 import { RunTimeline } from './lib/run-timeline';
+import { busiestSecond } from '../test/helpers/busiest-second';
 
 const N = Number(process.env.SCALE_N ?? 100);
 const TEMPLATE = N > 100 ? 'tiny' : 'default';
@@ -44,16 +45,6 @@ function openFileLimit(): number {
     .split('\n')
     .find((l) => l.startsWith('Max open files'));
   return Number(line?.split(/\s{2,}/)[1] ?? Infinity);
-}
-
-/** Connects in the busiest one-second window of sorted times. */
-function busiestSecond(times: number[]): number {
-  let worst = 0;
-  for (let i = 0, j = 0; i < times.length; i++) {
-    while (j < times.length && times[j]! - times[i]! < 1000) j++;
-    worst = Math.max(worst, j - i);
-  }
-  return worst;
 }
 
 interface Phase {

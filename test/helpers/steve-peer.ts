@@ -34,11 +34,25 @@ export interface StevePeerOptions {
   readyTimeoutMs?: number;
 }
 
+/** The types Rancher's cluster explorer opens first: every Steve API must list their schemas. */
+export const EXPLORER_SCHEMA_IDS = [
+  'pod',
+  'node',
+  'namespace',
+  'apps.deployment',
+  'configmap',
+  'secret',
+  'event',
+  'service',
+];
+
 /** The cached steve binary, or a loud error saying how to build it (never a skip). */
 export function steveBinary(): string {
   const bin = join(KUBE_BIN_DIR, 'steve');
   if (!existsSync(bin)) {
-    throw new Error(`steve not built (missing ${bin}): run bash scripts/build-kube-stack.sh --with-test-peers`);
+    throw new Error(
+      `steve not built (missing ${bin}): run bash scripts/build-kube-stack.sh --with-test-peers`,
+    );
   }
   return bin;
 }

@@ -24,6 +24,7 @@ import { eventually, startTestMainCluster, type TestMainCluster } from '../helpe
 import { rancherGet, STANDIN_TOKEN, startStandIn, type StandIn } from '../helpers/rancher-standin';
 import { memoryLogger } from '../helpers/test-logger';
 import { waitForBatch } from '../helpers/wait-for-batch';
+import { busiestSecond } from '../helpers/busiest-second';
 
 interface StandInCluster {
   id: string;
@@ -43,16 +44,6 @@ const COUNT = 20;
 const RATE = 10;
 /** How much uneven connect handshakes may bunch arrivals at Rancher (see the rate-limit test). */
 const ARRIVAL_SPREAD_MS = 500;
-
-/** Most events in any one-second window of sorted times. */
-function busiestSecond(times: number[]): number {
-  let worst = 0;
-  for (let i = 0, j = 0; i < times.length; i++) {
-    while (j < times.length && times[j]! - times[i]! < 1000) j++;
-    worst = Math.max(worst, j - i);
-  }
-  return worst;
-}
 
 describe('import into Rancher (stand-in)', () => {
   let main: TestMainCluster;

@@ -21,6 +21,7 @@ import {
   startStandIn,
   type StandIn,
 } from '../helpers/rancher-standin';
+import { EXPLORER_SCHEMA_IDS } from '../helpers/steve-peer';
 import { memoryLogger } from '../helpers/test-logger';
 import { waitForBatch } from '../helpers/wait-for-batch';
 
@@ -160,18 +161,7 @@ describe("Steve API through Rancher's proxy (stand-in)", () => {
       }
       const schemas = await steveJson(id, `schemas?${EXCLUDE}`);
       const schemaIds = schemas.data.map((s) => s.id);
-      for (const t of [
-        'pod',
-        'node',
-        'namespace',
-        'apps.deployment',
-        'configmap',
-        'secret',
-        'event',
-        'service',
-        'count',
-        'schema',
-      ])
+      for (const t of [...EXPLORER_SCHEMA_IDS, 'count', 'schema'])
         expect(schemaIds, `${name} schema ${t}`).toContain(t);
       const pod = schemas.data.find((s) => s.id === 'pod')!;
       expect(pod.links.collection).toBe(`${prefix}pods`);

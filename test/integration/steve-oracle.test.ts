@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/main/engine/engine';
 import { kubectlOk } from '../helpers/kubectl';
 import { eventually, startTestMainCluster, type TestMainCluster } from '../helpers/main-cluster';
-import { startStevePeer, type StevePeer } from '../helpers/steve-peer';
+import { EXPLORER_SCHEMA_IDS, startStevePeer, type StevePeer } from '../helpers/steve-peer';
 import { testConfig } from '../helpers/test-config';
 import { memoryLogger } from '../helpers/test-logger';
 
@@ -214,17 +214,7 @@ describe('our Steve against the real rancher/steve (SQL cache mode)', () => {
       const { description: _d, ...rest } = s; // ours does not carry the OpenAPI descriptions
       return rest;
     };
-    for (const id of [
-      'pod',
-      'node',
-      'namespace',
-      'apps.deployment',
-      'configmap',
-      'secret',
-      'event',
-      'service',
-      'batch.job',
-    ])
+    for (const id of [...EXPLORER_SCHEMA_IDS, 'batch.job'])
       expect(pick(mine.json, id), id).toEqual(pick(theirs.json, id));
   });
 

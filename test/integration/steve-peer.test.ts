@@ -15,7 +15,7 @@ import WebSocket from 'ws';
 import { Engine } from '../../src/main/engine/engine';
 import { kubectlOk } from '../helpers/kubectl';
 import { eventually, startTestMainCluster, type TestMainCluster } from '../helpers/main-cluster';
-import { startStevePeer, type StevePeer } from '../helpers/steve-peer';
+import { EXPLORER_SCHEMA_IDS, startStevePeer, type StevePeer } from '../helpers/steve-peer';
 import { testConfig } from '../helpers/test-config';
 import { memoryLogger } from '../helpers/test-logger';
 
@@ -26,7 +26,7 @@ const DEFAULT_TEMPLATE_PODS = [
   'kube-system/coredns',
   'kube-system/metrics-server',
 ];
-const SCHEMA_IDS = ['pod', 'namespace', 'node', 'apps.deployment', 'configmap', 'secret', 'event', 'service'];
+const SCHEMA_IDS = EXPLORER_SCHEMA_IDS;
 
 interface SteveObject {
   id: string;

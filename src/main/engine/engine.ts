@@ -26,7 +26,7 @@ import { BatchRunner } from './clusters/batch-runner';
 import { ClusterLifecycle } from './clusters/cluster-lifecycle';
 import { ClusterRegistry } from './clusters/cluster-registry';
 import { ClusterState } from './clusters/cluster-state';
-import { LOG_LEVELS, type AgentConfig, type ConfigKey, type LogLevel } from './config/agent-config';
+import type { AgentConfig, ConfigKey } from './config/agent-config';
 import { Faults } from './faults/faults';
 import { syntheticLoadAllowed } from './inspector/synthetic-load';
 import { TunnelInspector } from './inspector/tunnel-inspector';
@@ -34,6 +34,7 @@ import { KubeRest } from './kube/kube-rest';
 import { createMainClusterProvider } from './main-cluster/create-main-cluster-provider';
 import type { MainClusterProvider } from './main-cluster/main-cluster-provider';
 import { MainClusterSupervisor } from './main-cluster/main-cluster-supervisor';
+import { refreshClusterCounts } from './clusters/cluster-counts';
 import { RancherIntegration } from './rancher/rancher-integration';
 import { agentVersion } from './rancher/user-agent';
 import { SteveApi } from './steve/steve-api';
@@ -340,21 +341,6 @@ export class Engine {
     return this.virtualApiServer;
   }
 
-  get logLevel(): string {
-    return this.logger.level;
-  }
-
-  /** Changes the log level while running (for chasing a problem without a restart). */
-  setLogLevel(request: Record<string, unknown>): { level: string } {
-    const level = request?.level;
-    if (typeof level !== 'string' || !LOG_LEVELS.includes(level as LogLevel)) {
-      throw new EngineError('invalid', `"level" must be one of ${LOG_LEVELS.join(', ')}`);
-    }
-    this.logger.level = level;
-    this.logger.info(`Log level is now ${level}`);
-    return { level };
-  }
-
   /** A kubeconfig for a cluster's local API endpoint (holds a fresh token: never logged). */
   async kubeconfig(name: string): Promise<string> {
     const record = this.registry.get(name);
@@ -406,20 +392,8 @@ export class Engine {
   /** The status tick: the main cluster's status, then node and pod counts of ready clusters. */
   private async tick(): Promise<void> {
     await this.mainCluster.tick();
-    await this.refreshCounts();
-  }
-
-  /** Node and pod counts of ready clusters, from the shared watches (one pass). */
-  private async refreshCounts(): Promise<void> {
-    if (!this.provisionerPromise || this.mainCluster.info.state !== 'running') return;
-    const counts = (await this.provisionerPromise).allCounts();
-    for (const c of this.registry.list()) {
-      if (c.status !== 'ready') continue;
-      const now = counts.get(c.name) ?? { nodes: 0, pods: 0 };
-      if (now.nodes !== c.nodeCount || now.pods !== c.podCount) {
-        this.registry.update(c.name, { nodeCount: now.nodes, podCount: now.pods });
-      }
-    }
+    if (this.provisionerPromise && this.mainCluster.info.state === 'running')
+      refreshClusterCounts(this.registry, (await this.provisionerPromise).allCounts());
   }
 
   /** The one entry point of every transport: validated, typed, errors as EngineError. */

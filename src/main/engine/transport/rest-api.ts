@@ -31,6 +31,7 @@ import { handleInspectorRest } from './inspector-rest';
 import { errorStatus, methodNotAllowed, readJsonBody, sendJson, sendText } from './http-utils';
 import { handleSettingsLogsRest } from './settings-logs-rest';
 import { handleFaultsRest } from './faults-rest';
+import { setLogLevel } from '../telemetry/log-level';
 
 /** Handles the request if it is a REST route; returns false to let others try. */
 export async function handleRestRequest(
@@ -56,11 +57,11 @@ export async function handleRestRequest(
     }
     if (path === '/log-level') {
       if (method === 'GET') {
-        sendJson(res, 200, { level: engine.logLevel });
+        sendJson(res, 200, { level: engine.logger.level });
         return true;
       }
       if (method !== 'PUT') return methodNotAllowed(res, 'GET, PUT');
-      sendJson(res, 200, engine.setLogLevel((await readJsonBody(req)) as Record<string, unknown>));
+      sendJson(res, 200, setLogLevel(engine.logger, await readJsonBody(req)));
       return true;
     }
     if (await handleFaultsRest(engine, req, res, path)) return true;
