@@ -8,7 +8,7 @@
  * memory estimate, the theme follows the system, and the keyboard shortcuts
  * work.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -195,6 +195,34 @@ describe('memory graphs and app shell', () => {
     await page.emulateMedia({ colorScheme: 'dark' });
     await expect.poll(() => page.evaluate<string>(THEME)).toBe('dark');
     expect(await page.evaluate<string>(BODY_BACKGROUND)).toBe('rgb(17, 21, 28)');
+  });
+
+  it('saves a CPU profile and a heap snapshot of the engine, with progress while they are taken', async () => {
+    const cpuDownload = page.waitForEvent('download', { timeout: 60_000 });
+    await page.getByTestId('cpu-profile').click();
+    await expect.poll(() => text('profile-progress')).toMatch(/Profiling the engine: \d+ s left/);
+    expect(await page.getByTestId('heap-snapshot').isDisabled()).toBe(true);
+    const cpu = await cpuDownload;
+    expect(cpu.suggestedFilename()).toMatch(/^scale-cluster-agent-.*\.cpuprofile$/);
+    const profile = JSON.parse(readFileSync((await cpu.path())!, 'utf8')) as {
+      nodes: unknown[];
+      samples: unknown[];
+    };
+    expect(profile.nodes.length).toBeGreaterThan(1);
+    expect(profile.samples.length).toBeGreaterThan(0);
+    await expect.poll(() => text('profile-result')).toMatch(/^Saved scale-cluster-agent-.*\.cpuprofile/);
+
+    const heapDownload = page.waitForEvent('download', { timeout: 120_000 });
+    await page.getByTestId('heap-snapshot').click();
+    const heap = await heapDownload;
+    expect(heap.suggestedFilename()).toMatch(/\.heapsnapshot$/);
+    const snapshot = JSON.parse(readFileSync((await heap.path())!, 'utf8')) as {
+      snapshot: { node_count: number; meta: { node_fields: string[] } };
+      nodes: number[];
+    };
+    expect(snapshot.nodes.length).toBe(
+      snapshot.snapshot.node_count * snapshot.snapshot.meta.node_fields.length,
+    );
   });
 
   it('lists the shortcuts on ?, focuses the filter on / and opens a new batch on n', async () => {

@@ -31,7 +31,12 @@ import type {
   InjectFaultRequest,
   InjectFaultResponse,
 } from './faults';
-import type { TelemetryHistory, TelemetryHistoryRequest, TelemetrySampleEvent } from './telemetry';
+import type {
+  ProfileFile,
+  TelemetryHistory,
+  TelemetryHistoryRequest,
+  TelemetrySampleEvent,
+} from './telemetry';
 
 export interface EngineInfo {
   version: string;
@@ -104,6 +109,10 @@ export interface RequestChannels {
   'faults.list': { request: void; response: ActiveFault[] };
   'faults.inject': { request: InjectFaultRequest; response: InjectFaultResponse };
   'faults.clear': { request: ClearFaultsRequest | void; response: ClearFaultsResponse };
+  /** A CPU profile of the engine over `seconds` (1 to 300): a `.cpuprofile` for Chrome DevTools. */
+  'debug.cpuProfile': { request: { seconds: number }; response: ProfileFile };
+  /** A heap snapshot of the engine: a `.heapsnapshot` for Chrome DevTools. */
+  'debug.heapSnapshot': { request: void; response: ProfileFile };
 }
 
 /** Events the engine pushes: channel name -> payload type. */
@@ -159,6 +168,8 @@ export const REQUEST_CHANNELS: readonly RequestChannel[] = [
   'faults.list',
   'faults.inject',
   'faults.clear',
+  'debug.cpuProfile',
+  'debug.heapSnapshot',
 ];
 
 export const EVENT_CHANNELS: readonly EventChannel[] = [

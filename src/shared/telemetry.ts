@@ -88,3 +88,9 @@ export interface TunnelTraffic {
   bytesIn: number;
   bytesOut: number;
 }
+
+/** A profile of the engine (CPU or heap) as a file to save: it opens in Chrome DevTools. */
+export interface ProfileFile {
+  fileName: string;
+  text: string;
+}

@@ -37,6 +37,7 @@ const OBJECT_REQUESTS: RequestChannel[] = [
   'batches.retry',
   'templates.check',
   'faults.inject',
+  'debug.cpuProfile',
   'inspector.watch',
   'inspector.unwatch',
   'inspector.frames',

@@ -6,12 +6,14 @@
 import type { RequestChannel, RequestOf, ResponseOf } from '../../../shared/channels';
 import { EngineError } from '../../../shared/errors';
 import type { Engine } from '../engine';
+import { Profiler } from '../telemetry/profiler';
 import { checkTemplate, listTemplates } from '../provisioning/template/template-catalog';
 
 export type EngineHandlers = { [C in RequestChannel]: (request: RequestOf<C>) => Promise<ResponseOf<C>> };
 
 export function engineHandlers(engine: Engine): EngineHandlers {
   const { registry, lifecycle, batches, faults, inspector, settings, logRing, logger } = engine;
+  const profiler = new Profiler();
   return {
     'engine.info': async () => engine.info(),
     'telemetry.history': async ({ seconds }) => engine.load.history(seconds),
@@ -63,6 +65,14 @@ export function engineHandlers(engine: Engine): EngineHandlers {
     'batches.list': async () => batches.list(),
     'batches.cancel': async ({ id }) => batches.cancel(id),
     'batches.retry': async ({ id }) => batches.retry(id),
+    'debug.cpuProfile': async ({ seconds }) => {
+      logger.info(`Taking a ${seconds} s CPU profile of the engine`);
+      return profiler.cpuProfile(seconds);
+    },
+    'debug.heapSnapshot': async () => {
+      logger.info('Taking a heap snapshot of the engine (the engine pauses while V8 writes it)');
+      return profiler.heapSnapshot();
+    },
     'faults.list': async () => faults.list(),
     'faults.inject': async (request) => faults.inject(request),
     'faults.clear': async (request) => faults.clear(request?.id),

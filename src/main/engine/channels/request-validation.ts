@@ -9,6 +9,7 @@ import { parseConnectionTestRequest, parseSettingsUpdate } from '../settings/par
 import { parseLogsTailRequest } from '../telemetry/logs-tail-request';
 import * as inspector from '../inspector/inspector-requests';
 import { parseClearFaultsRequest, parseInjectFaultRequest } from '../faults/fault-requests';
+import { MAX_PROFILE_SECONDS } from '../telemetry/profiler';
 
 function objectRequest(channel: string, request: unknown, example: string): Record<string, unknown> {
   if (typeof request !== 'object' || request === null || Array.isArray(request)) {
@@ -139,6 +140,23 @@ const VALIDATORS: { [C in RequestChannel]: (request: unknown) => RequestOf<C> } 
     if (template === undefined) throw new EngineError('invalid', 'templates.check: "template" is required');
     return { template };
   },
+  'debug.cpuProfile': (r) => {
+    const req = objectRequest('debug.cpuProfile', r, '{"seconds": 10}');
+    noUnknownFields('debug.cpuProfile', req, new Set(['seconds']));
+    const { seconds } = req;
+    if (
+      typeof seconds !== 'number' ||
+      !Number.isInteger(seconds) ||
+      seconds < 1 ||
+      seconds > MAX_PROFILE_SECONDS
+    )
+      throw new EngineError(
+        'invalid',
+        `debug.cpuProfile: "seconds" must be a whole number from 1 to ${MAX_PROFILE_SECONDS}`,
+      );
+    return { seconds };
+  },
+  'debug.heapSnapshot': () => undefined,
   'faults.list': () => undefined,
   'faults.inject': parseInjectFaultRequest,
   'faults.clear': parseClearFaultsRequest,

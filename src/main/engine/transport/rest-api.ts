@@ -20,7 +20,8 @@
  * omitted), POST /faults/refuse-connects {"seconds":N}, POST /faults/storm
  * {"ratePerSecond":R,"seconds":N}, POST /faults/latency, /bandwidth,
  * /api-errors, /pause-heartbeats, GET and DELETE /faults, DELETE /faults/{id}
- * (see faults-rest.ts).
+ * (see faults-rest.ts); POST /debug/cpu-profile and /debug/heap-snapshot
+ * (see debug-rest.ts).
  * Errors answer
  * {"success":false,"error":<code>,"message":<why>} with the matching status.
  */
@@ -32,6 +33,7 @@ import { errorStatus, methodNotAllowed, readJsonBody, sendJson, sendText } from 
 import { handleSettingsLogsRest } from './settings-logs-rest';
 import { handleFaultsRest } from './faults-rest';
 import { setLogLevel } from '../telemetry/log-level';
+import { handleDebugRest } from './debug-rest';
 
 /** Handles the request if it is a REST route; returns false to let others try. */
 export async function handleRestRequest(
@@ -65,6 +67,7 @@ export async function handleRestRequest(
       return true;
     }
     if (await handleFaultsRest(engine, req, res, path)) return true;
+    if (await handleDebugRest(engine, req, res, path)) return true;
     if (path === '/telemetry/history') {
       if (method !== 'GET') return methodNotAllowed(res, 'GET');
       const seconds = url.searchParams.get('seconds');

@@ -1,8 +1,8 @@
 /**
  * Memory and load: the engine's memory, event-loop delay and CPU, tunnel
  * sessions and connections, and traffic, one sample a second, over the last
- * 5 minutes, 15 minutes or hour; the memory one cluster costs; and in the
- * desktop app every Electron process.
+ * 5 minutes, 15 minutes or hour; the memory one cluster costs; in the
+ * desktop app every Electron process; and profiles of the engine to save.
  */
 import { useState } from 'react';
 import type { AppProcessMetric, PerClusterMemory } from '../../../../shared/telemetry';
@@ -12,6 +12,7 @@ import { sampleCount, useTelemetryStore } from '../../engine/stores/telemetry-st
 import { TimeSeriesChart, type ChartSeries } from '../../ui/TimeSeriesChart';
 import '../../ui/grid-table.css';
 import './memory.css';
+import { ProfileButtons } from './ProfileButtons';
 
 const RANGES = [
   { seconds: 300, label: '5 min' },
@@ -213,6 +214,7 @@ export function MemoryScreen(): React.JSX.Element {
           />
         </div>
         {hasApp && <AppProcesses processes={appProcesses} />}
+        <ProfileButtons />
       </main>
     </>
   );
