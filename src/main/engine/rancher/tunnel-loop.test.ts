@@ -101,26 +101,19 @@ describe('TunnelLoop', () => {
     // A session that ends before healthyAfterMs leaves the backoff where it was.
     refusing = false;
     await waitFor(() => loop.state.state === 'connected', 5000, 'connected');
-    const before = states.length;
-    loop.drop();
-    await waitFor(
-      () => states.slice(before).some((s) => s.state === 'waiting'),
-      5000,
-      'waiting after a short session',
-    );
-    expect(waits(states.slice(before), 'waiting')[0]).toBe(159);
+    /** Drops the session and answers the wait announced right after. */
+    const dropThenWait = async (what: string): Promise<number | undefined> => {
+      const from = states.length;
+      loop.drop();
+      await waitFor(() => states.slice(from).some((s) => s.state === 'waiting'), 5000, what);
+      return waits(states.slice(from), 'waiting')[0];
+    };
+    expect(await dropThenWait('waiting after a short session')).toBe(159);
 
     // One that lasted healthyAfterMs resets it: the next wait is the base again.
     await waitFor(() => loop.state.state === 'connected', 5000, 'connected again');
     await new Promise((resolve) => setTimeout(resolve, 400));
-    const after = states.length;
-    loop.drop();
-    await waitFor(
-      () => states.slice(after).some((s) => s.state === 'waiting'),
-      5000,
-      'waiting after a long session',
-    );
-    expect(waits(states.slice(after), 'waiting')[0]).toBe(19);
+    expect(await dropThenWait('waiting after a long session')).toBe(19);
     await waitFor(() => loop.state.state === 'connected', 5000, 'connected once more');
     expect(loop.state.connects).toBe(3);
   });

@@ -10,6 +10,10 @@ import { useEngine } from '../../engine/engine-provider';
 import { useNow } from '../../ui/use-now';
 
 const CPU_SECONDS = [10, 30, 60] as const;
+const KINDS = [
+  { what: 'cpu', label: 'CPU profile', testId: 'cpu-profile' },
+  { what: 'heap', label: 'Heap snapshot', testId: 'heap-snapshot' },
+] as const;
 
 function save(file: ProfileFile): void {
   const url = URL.createObjectURL(new Blob([file.text], { type: 'application/json' }));
@@ -32,7 +36,7 @@ export function ProfileButtons(): React.JSX.Element {
 
   const take = async (what: 'cpu' | 'heap'): Promise<void> => {
     setResult(undefined);
-    setRunning({ what, ...(what === 'cpu' ? { until: Date.now() + seconds * 1000 } : {}) });
+    setRunning({ what, ...(what === 'cpu' ? { until: now + seconds * 1000 } : {}) });
     try {
       const file =
         what === 'cpu'
@@ -76,24 +80,18 @@ export function ProfileButtons(): React.JSX.Element {
             </option>
           ))}
         </select>
-        <button
-          type="button"
-          className="button"
-          data-testid="cpu-profile"
-          disabled={!!running}
-          onClick={() => void take('cpu')}
-        >
-          CPU profile
-        </button>
-        <button
-          type="button"
-          className="button"
-          data-testid="heap-snapshot"
-          disabled={!!running}
-          onClick={() => void take('heap')}
-        >
-          Heap snapshot
-        </button>
+        {KINDS.map((k) => (
+          <button
+            key={k.what}
+            type="button"
+            className="button"
+            data-testid={k.testId}
+            disabled={!!running}
+            onClick={() => void take(k.what)}
+          >
+            {k.label}
+          </button>
+        ))}
         {progress && (
           <span className="muted small" role="status" data-testid="profile-progress">
             {progress}
