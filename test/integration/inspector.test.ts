@@ -130,7 +130,9 @@ describe('tunnel inspector (stand-in)', () => {
   });
 
   it('sends what it records in batches, never more than 10 a second', async () => {
-    // Everything in history was also sent, in order, with nothing skipped at this rate.
+    // Everything in history was also sent, in order, with nothing skipped at this rate. Batches
+    // trail the recording by up to 100 ms: wait for the first Steve frames to have been sent.
+    await eventually(() => sent.steve.length > 0 || undefined, 'Steve frames sent in a batch', 10_000);
     const steveHistory = await history('steve');
     const lastSent = sent.steve.at(-1)!.seq;
     expect(sent.steve.map((f) => f.seq)).toEqual(
