@@ -13,6 +13,7 @@ import type {
 } from './cluster';
 import type { TemplateSummary } from './template-summary';
 import type { ClusterNode } from './cluster-nodes';
+import type { FleetStatus } from './fleet';
 import type { MainClusterInfo } from './main-cluster';
 import type { LogsAppended, LogsTailRequest, LogsTailResponse } from './logs';
 import type {
@@ -113,6 +114,10 @@ export interface RequestChannels {
   'debug.cpuProfile': { request: { seconds: number }; response: ProfileFile };
   /** A heap snapshot of the engine: a `.heapsnapshot` for Chrome DevTools. */
   'debug.heapSnapshot': { request: void; response: ProfileFile };
+  /** The fleet spec in force and how far this agent (shard) has got with it. */
+  'fleet.status': { request: void; response: FleetStatus };
+  /** Re-reads the fleet spec file and applies it now. */
+  'fleet.reconcile': { request: void; response: FleetStatus };
 }
 
 /** Events the engine pushes: channel name -> payload type. */
@@ -170,6 +175,8 @@ export const REQUEST_CHANNELS: readonly RequestChannel[] = [
   'faults.clear',
   'debug.cpuProfile',
   'debug.heapSnapshot',
+  'fleet.status',
+  'fleet.reconcile',
 ];
 
 export const EVENT_CHANNELS: readonly EventChannel[] = [

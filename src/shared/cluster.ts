@@ -64,6 +64,8 @@ export interface ClusterRecord {
   podCount: number;
   /** Created with Rancher import turned off; `clusters.import` imports it later. */
   localOnly?: boolean;
+  /** Kept because the fleet spec names it: deleted when the spec stops naming it. */
+  fleet?: boolean;
   /** Port of the cluster's local API endpoint on 127.0.0.1, once one was asked for. */
   localPort?: number;
   /** The main (cluster agent) and Steve tunnels, once imported into Rancher. */

@@ -26,7 +26,9 @@ import { BatchRunner } from './clusters/batch-runner';
 import { ClusterLifecycle } from './clusters/cluster-lifecycle';
 import { ClusterRegistry } from './clusters/cluster-registry';
 import { ClusterState } from './clusters/cluster-state';
-import type { AgentConfig, ConfigKey } from './config/agent-config';
+import { ConfigError, type AgentConfig, type ConfigKey } from './config/agent-config';
+import { FleetReconciler } from './fleet/fleet-reconciler';
+import { resolveShard, type ShardAssignment } from './fleet/shard';
 import { Faults } from './faults/faults';
 import { syntheticLoadAllowed } from './inspector/synthetic-load';
 import { TunnelInspector } from './inspector/tunnel-inspector';
@@ -107,6 +109,10 @@ export class Engine {
   readonly logger: Logger;
   /** Each cluster's Steve v1 API (Rancher's cluster explorer), served on its Steve tunnel. */
   readonly steveApi: SteveApi;
+  /** Which of a fleet's clusters this agent owns (one shard of one unless ShardCount says more). */
+  readonly shard: ShardAssignment;
+  /** The fleet spec's reconciler, when a spec is configured (Fleet / --fleet). */
+  readonly fleet: FleetReconciler | undefined;
   private readonly state: ClusterState;
   private readonly logFeed: LogFeed;
   private readonly handlers: EngineHandlers;
@@ -174,6 +180,7 @@ export class Engine {
       },
     });
     this.batches = new BatchRunner(this.registry, this.lifecycle, this.logger);
+    this.shard = resolveShard(config);
     this.metrics = new AgentMetrics({
       clusters: () => this.registry.list(),
       kubeStats: () => this.kubeRest?.stats,
@@ -229,6 +236,7 @@ export class Engine {
           this.logger.warn({ err }, 'local endpoints not restored'),
         ),
     });
+    this.fleet = config.Fleet ? this.makeFleet(config.Fleet) : undefined;
     this.handlers = engineHandlers(this);
   }
 
@@ -260,6 +268,27 @@ export class Engine {
     });
   }
 
+  /** The fleet reconciler; its spec is read now, so a bad spec stops the agent before it acts on anything. */
+  private makeFleet(path: string): FleetReconciler {
+    const fleet = new FleetReconciler({
+      path,
+      shard: this.shard,
+      registry: this.registry,
+      lifecycle: this.lifecycle,
+      logger: this.logger,
+      defaultTemplate: () => this.settings.live.defaultTemplate,
+      defaultConcurrency: () => this.settings.live.defaultConcurrency,
+      presentOwners: async () => (await this.provisioner()).clusterOwners(),
+      save: () => this.store.saveNow(),
+    });
+    try {
+      fleet.load();
+    } catch (err) {
+      throw new ConfigError('fleet spec', 'Fleet', (err as Error).message);
+    }
+    return fleet;
+  }
+
   /** The state file (written after every change, at once for acknowledged requests). */
   get store(): StateStore {
     return this.state.store;
@@ -284,7 +313,7 @@ export class Engine {
       await this.mainCluster.waitRunning();
       const rest = await KubeRest.fromKubeConfig(this.mainCluster.provider.kubeConfig());
       this.kubeRest = rest;
-      const manager = new ClusterProvisioner(rest, this.logger);
+      const manager = new ClusterProvisioner(rest, this.logger, this.shard.agentId);
       manager.nodeStatus.skipCluster = (cluster) => this.faults.targeted.registry.heartbeatsPaused(cluster);
       await manager.start();
       this.provisionerReady = manager;
@@ -361,11 +390,13 @@ export class Engine {
     this.statusTimer = setInterval(() => void this.tick(), this.options.statusIntervalMs ?? 5000);
     this.statusTimer.unref();
     this.rancher?.startDeletionWatcher();
+    this.fleet?.start();
     this.logFeed.start();
     this.load.start((sample) => this.events.emit('telemetry.sample', sample));
   }
 
   async stop(): Promise<void> {
+    await this.fleet?.stop();
     this.mainCluster.stop();
     this.store.saveNow();
     if (this.statusTimer) clearInterval(this.statusTimer);

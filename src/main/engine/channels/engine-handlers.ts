@@ -5,11 +5,27 @@
  */
 import type { RequestChannel, RequestOf, ResponseOf } from '../../../shared/channels';
 import { EngineError } from '../../../shared/errors';
+import type { FleetStatus } from '../../../shared/fleet';
 import type { Engine } from '../engine';
 import { Profiler } from '../telemetry/profiler';
 import { checkTemplate, listTemplates } from '../provisioning/template/template-catalog';
 
 export type EngineHandlers = { [C in RequestChannel]: (request: RequestOf<C>) => Promise<ResponseOf<C>> };
+
+/** The fleet status of an agent started without a spec. */
+function noFleet(engine: Engine): FleetStatus {
+  const { index, count, agentId } = engine.shard;
+  return {
+    configured: false,
+    shard: { index, count, agentId },
+    specClusters: 0,
+    owned: 0,
+    byStatus: {},
+    removing: 0,
+    conflicts: [],
+    drifted: [],
+  };
+}
 
 export function engineHandlers(engine: Engine): EngineHandlers {
   const { registry, lifecycle, batches, faults, inspector, settings, logRing, logger } = engine;
@@ -72,6 +88,12 @@ export function engineHandlers(engine: Engine): EngineHandlers {
     'debug.heapSnapshot': async () => {
       logger.info('Taking a heap snapshot of the engine (the engine pauses while V8 writes it)');
       return profiler.heapSnapshot();
+    },
+    'fleet.status': async () => engine.fleet?.status() ?? noFleet(engine),
+    'fleet.reconcile': async () => {
+      if (!engine.fleet)
+        throw new EngineError('invalid', 'no fleet spec is configured: start the agent with --fleet <spec.yaml>');
+      return engine.fleet.reconcileNow();
     },
     'faults.list': async () => faults.list(),
     'faults.inject': async (request) => faults.inject(request),

@@ -157,6 +157,8 @@ const VALIDATORS: { [C in RequestChannel]: (request: unknown) => RequestOf<C> } 
     return { seconds };
   },
   'debug.heapSnapshot': () => undefined,
+  'fleet.status': () => undefined,
+  'fleet.reconcile': () => undefined,
   'faults.list': () => undefined,
   'faults.inject': parseInjectFaultRequest,
   'faults.clear': parseClearFaultsRequest,

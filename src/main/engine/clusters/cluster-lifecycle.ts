@@ -57,13 +57,13 @@ export class ClusterLifecycle {
   create(
     name: unknown,
     spec: TemplateSpec | undefined,
-    options: { batchId?: string; batchSlots?: Semaphore; importToRancher?: boolean } = {},
+    options: { batchId?: string; batchSlots?: Semaphore; importToRancher?: boolean; fleet?: boolean } = {},
   ): ClusterRecord {
-    const { batchId, batchSlots } = options;
+    const { batchId, batchSlots, fleet } = options;
     const validName = this.deps.registry.checkNewName(name);
     const { template, label } = resolveTemplateSpec(spec);
     const localOnly = options.importToRancher === false;
-    const record = this.deps.registry.add(validName, { template: label, batchId, localOnly });
+    const record = this.deps.registry.add(validName, { template: label, batchId, localOnly, fleet });
     this.templates.set(validName, template);
     this.specs.set(validName, spec ?? 'default');
     if (batchSlots) this.groupSlots.set(validName, batchSlots);

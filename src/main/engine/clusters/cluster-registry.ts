@@ -57,7 +57,10 @@ export class ClusterRegistry extends EventEmitter<ClusterRegistryEvents> {
   }
 
   /** Adds a new cluster; a bad name is `invalid`, a taken one `conflict`. */
-  add(name: unknown, init: { template?: string; batchId?: string; localOnly?: boolean } = {}): ClusterRecord {
+  add(
+    name: unknown,
+    init: { template?: string; batchId?: string; localOnly?: boolean; fleet?: boolean } = {},
+  ): ClusterRecord {
     const validName = this.checkNewName(name);
     const now = new Date().toISOString();
     const record: ClusterRecord = {
@@ -73,6 +76,7 @@ export class ClusterRegistry extends EventEmitter<ClusterRegistryEvents> {
     };
     if (init.batchId) record.batchId = init.batchId;
     if (init.localOnly) record.localOnly = true;
+    if (init.fleet) record.fleet = true;
     this.clusters.set(validName, record);
     this.touch(validName);
     return { ...record };

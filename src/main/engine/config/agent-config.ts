@@ -57,6 +57,12 @@ export interface AgentConfig {
   DefaultTemplate: string;
   /** Clusters a new batch provisions at once when it names no concurrency. */
   DefaultConcurrency: number;
+  /** A fleet spec file (YAML) of clusters to keep: reconciled at start and whenever it changes. Empty: none. */
+  Fleet: string;
+  /** This agent's shard, from 0; -1 takes it from a StatefulSet pod's name (POD_NAME), else 0. */
+  ShardIndex: number;
+  /** Shards sharing the fleet spec: each owns the spec's clusters by a stable hash of the name. */
+  ShardCount: number;
 }
 
 export type ConfigKey = keyof AgentConfig;
@@ -88,6 +94,9 @@ export function defaultConfig(home = homedir()): AgentConfig {
     HomeDir: join(home, '.scale-cluster-agent'),
     DefaultTemplate: 'default',
     DefaultConcurrency: DEFAULT_BATCH_CONCURRENCY,
+    Fleet: '',
+    ShardIndex: -1,
+    ShardCount: 1,
   };
 }
 
@@ -171,6 +180,15 @@ function clusterName(raw: unknown): string {
   return value;
 }
 
+function wholeNumber(min: number, max: number): (raw: unknown) => number {
+  return (raw) => {
+    const n = typeof raw === 'string' && /^-?\d+$/.test(raw.trim()) ? Number(raw) : raw;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max)
+      throw new Error(`must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+    return n;
+  };
+}
+
 function batchConcurrency(raw: unknown): number {
   const n = typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : raw;
   const problem = concurrencyProblem(n);
@@ -202,6 +220,9 @@ const PARSERS: Record<ConfigKey, Parser> = {
   HomeDir: text,
   DefaultTemplate: oneOf(PRESET_NAMES),
   DefaultConcurrency: batchConcurrency,
+  Fleet: text,
+  ShardIndex: wholeNumber(-1, 999),
+  ShardCount: wholeNumber(1, 1000),
 };
 
 export const CONFIG_KEYS = Object.keys(PARSERS) as ConfigKey[];

@@ -33,6 +33,9 @@ export const ENV_KEYS: Record<string, ConfigKey> = {
   KWOK_WORKDIR: 'KwokWorkdir',
   SCALE_AGENT_DEFAULT_TEMPLATE: 'DefaultTemplate',
   SCALE_AGENT_DEFAULT_CONCURRENCY: 'DefaultConcurrency',
+  SCALE_AGENT_FLEET: 'Fleet',
+  SCALE_AGENT_SHARD_INDEX: 'ShardIndex',
+  SCALE_AGENT_SHARD_COUNT: 'ShardCount',
 };
 
 export interface LoadConfigOptions {

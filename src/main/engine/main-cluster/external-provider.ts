@@ -1,6 +1,8 @@
 /**
  * A main cluster the agent does not manage: any Kubernetes cluster running
- * the kwok controller, reached through a kubeconfig the user gives.
+ * the kwok controller, reached through a kubeconfig the user gives, or,
+ * with none given inside a pod, the cluster the pod runs in (its service
+ * account), which is how the Helm chart's shards use it.
  */
 import { existsSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -13,13 +15,25 @@ export class ExternalProvider implements MainClusterProvider {
   readonly kind = 'external' as const;
   readonly name: string;
 
-  constructor(private readonly kubeconfigPath: string) {
-    this.name = kubeconfigPath;
+  constructor(
+    private readonly kubeconfigPath: string,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {
+    this.name = kubeconfigPath || (this.inCluster() ? 'in-cluster' : '');
+  }
+
+  private inCluster(): boolean {
+    return !this.kubeconfigPath && Boolean(this.env.KUBERNETES_SERVICE_HOST);
   }
 
   kubeConfig(): KubeConfig {
+    if (this.inCluster()) {
+      const kc = new KubeConfig();
+      kc.loadFromCluster();
+      return kc;
+    }
     if (!this.kubeconfigPath) {
-      throw new EngineError('invalid', 'MainClusterProvider is external but MainKubeconfig is not set');
+      throw new EngineError('invalid', 'MainClusterProvider is external but MainKubeconfig is not set (and the agent is not running in a pod)');
     }
     if (!existsSync(this.kubeconfigPath)) {
       throw new EngineError('unavailable', `MainKubeconfig ${this.kubeconfigPath} does not exist`);

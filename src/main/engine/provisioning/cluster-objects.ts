@@ -19,6 +19,7 @@ import {
   LOGICAL_CLUSTER_LABEL,
   nodeName,
   CLUSTER_LABEL,
+  AGENT_LABEL,
   CLUSTER_NAMESPACE_LABEL,
 } from './main-cluster-names';
 
@@ -43,13 +44,16 @@ export function clusterNamespaceNames(template: ClusterTemplate): string[] {
   return [...names];
 }
 
-export function anchorNamespaceManifest(cluster: string, templateName: string): Manifest {
+export function anchorNamespaceManifest(cluster: string, templateName: string, owner?: string): Manifest {
   return {
     apiVersion: 'v1',
     kind: 'Namespace',
     metadata: {
       name: anchorNamespace(cluster),
-      labels: clusterLabels(cluster, { [LOGICAL_CLUSTER_LABEL]: cluster }),
+      labels: clusterLabels(cluster, {
+        [LOGICAL_CLUSTER_LABEL]: cluster,
+        ...(owner ? { [AGENT_LABEL]: owner } : {}),
+      }),
       annotations: { 'scale-agent.io/template': templateName },
     },
   };

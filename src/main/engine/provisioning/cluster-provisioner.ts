@@ -14,7 +14,8 @@ import { NodeStatusReconciler } from './reconcilers/node-status-reconciler';
 import { PodResourcesReconciler } from './reconcilers/pod-resources-reconciler';
 import { ClusterPodBinder } from './reconcilers/cluster-pod-binder';
 import { ClusterCaches } from './cluster-caches';
-import { CLUSTER_LABEL } from './main-cluster-names';
+import { EngineError } from '../../../shared/errors';
+import { AGENT_LABEL, anchorNamespace, CLUSTER_LABEL } from './main-cluster-names';
 import type { ClusterTemplate } from './template/cluster-template';
 
 export interface ClusterCounts {
@@ -30,14 +31,21 @@ export class ClusterProvisioner {
   readonly binder: ClusterPodBinder;
   private started = false;
 
+  /**
+   * `owner` is this agent's id, written on each cluster's anchor namespace.
+   * Agents sharing a main cluster (shards) act only on their own clusters:
+   * the reconcilers skip clusters this provisioner does not keep.
+   */
   constructor(
     readonly rest: KubeRest,
     private readonly logger: Logger,
+    readonly owner = 'agent',
   ) {
     this.caches = new ClusterCaches(rest, logger);
+    const keeps = (cluster: string): boolean => this.desired.get(cluster) !== undefined;
     this.nodeStatus = new NodeStatusReconciler(rest, this.caches, this.desired, logger);
-    this.podResources = new PodResourcesReconciler(rest, this.caches, logger);
-    this.binder = new ClusterPodBinder(rest, this.caches, logger);
+    this.podResources = new PodResourcesReconciler(rest, this.caches, logger, keeps);
+    this.binder = new ClusterPodBinder(rest, this.caches, logger, keeps);
   }
 
   async start(): Promise<void> {
@@ -66,15 +74,33 @@ export class ClusterProvisioner {
     return clusters;
   }
 
+  /** The owning agent of each cluster with an anchor namespace ('' for clusters made before owners were written). */
+  clusterOwners(): Map<string, string> {
+    const owners = new Map<string, string>();
+    for (const ns of this.caches.namespaces.list()) {
+      const labels = ns.metadata.labels ?? {};
+      const cluster = labels[CLUSTER_LABEL];
+      if (cluster && ns.metadata.name === anchorNamespace(cluster)) owners.set(cluster, labels[AGENT_LABEL] ?? '');
+    }
+    return owners;
+  }
+
   /** Registers the template the reconcilers hold a cluster to (also after a restart). */
   keep(cluster: string, template: ClusterTemplate): void {
     this.desired.set(cluster, template);
     this.nodeStatus.recheckCluster(cluster);
   }
 
+  /** Makes (or re-converges) a cluster's objects; refuses a cluster another agent owns in a shared main cluster. */
   async provision(cluster: string, template: ClusterTemplate, options?: ProvisionOptions): Promise<void> {
+    const owner = this.clusterOwners().get(cluster);
+    if (owner && owner !== this.owner)
+      throw new EngineError(
+        'conflict',
+        `cluster ${cluster} already exists in the main cluster and belongs to ${owner}; this agent is ${this.owner}`,
+      );
     this.keep(cluster, template);
-    await provisionCluster(this.rest, this.logger, cluster, template, options);
+    await provisionCluster(this.rest, this.logger, cluster, template, { ...options, owner: this.owner });
   }
 
   async delete(cluster: string): Promise<void> {

@@ -8,6 +8,8 @@ import { createHash } from 'node:crypto';
 
 /** The key keeps its first wording ("tenant"): objects on existing main clusters already carry it. */
 export const CLUSTER_LABEL = 'scale-agent.io/tenant';
+/** On anchor namespaces: the agent (shard) that owns the cluster, when agents share a main cluster. */
+export const AGENT_LABEL = 'scale-agent.io/agent';
 /** On host namespaces: the namespace's name as the cluster sees it. */
 export const CLUSTER_NAMESPACE_LABEL = 'scale-agent.io/namespace';
 /** The seed's labels, kept for compatibility with its tooling. */

@@ -31,6 +31,8 @@ export interface ProvisionOptions {
   concurrency?: number;
   signal?: AbortSignal;
   onProgress?: (p: ProvisionProgress) => void;
+  /** The agent written as the cluster's owner on its anchor namespace. */
+  owner?: string;
 }
 
 /** How many writes provisioning makes for a template (progress totals, benchmarks). */
@@ -52,7 +54,7 @@ export async function provisionCluster(
 ): Promise<void> {
   const concurrency = options.concurrency ?? 8;
   const namespaces = [
-    anchorNamespaceManifest(cluster, template.name),
+    anchorNamespaceManifest(cluster, template.name, options.owner),
     ...clusterNamespaceNames(template).map((ns) => namespaceManifest(cluster, ns)),
   ];
   const nodes = template.nodes;

@@ -21,7 +21,8 @@
  * {"ratePerSecond":R,"seconds":N}, POST /faults/latency, /bandwidth,
  * /api-errors, /pause-heartbeats, GET and DELETE /faults, DELETE /faults/{id}
  * (see faults-rest.ts); POST /debug/cpu-profile and /debug/heap-snapshot
- * (see debug-rest.ts).
+ * (see debug-rest.ts); GET /fleet (the fleet spec's status) and POST
+ * /fleet/reconcile (re-read and apply it now).
  * Errors answer
  * {"success":false,"error":<code>,"message":<why>} with the matching status.
  */
@@ -73,6 +74,16 @@ export async function handleRestRequest(
       const seconds = url.searchParams.get('seconds');
       const request = seconds === null ? {} : { seconds: seconds === '' ? NaN : Number(seconds) };
       sendJson(res, 200, await engine.handle('telemetry.history', request));
+      return true;
+    }
+    if (path === '/fleet') {
+      if (method !== 'GET') return methodNotAllowed(res, 'GET');
+      sendJson(res, 200, await engine.handle('fleet.status', undefined));
+      return true;
+    }
+    if (path === '/fleet/reconcile') {
+      if (method !== 'POST') return methodNotAllowed(res, 'POST');
+      sendJson(res, 200, await engine.handle('fleet.reconcile', undefined));
       return true;
     }
     if (path === '/main-cluster') {

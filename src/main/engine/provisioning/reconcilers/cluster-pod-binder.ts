@@ -19,6 +19,8 @@ export class ClusterPodBinder {
     private readonly rest: KubeRest,
     private readonly caches: ClusterCaches,
     private readonly logger: Logger,
+    /** Clusters this agent keeps; pods of other agents' clusters (a shared main cluster) are theirs to place. */
+    private readonly keeps: (cluster: string) => boolean = () => true,
   ) {}
 
   start(): void {
@@ -44,7 +46,7 @@ export class ClusterPodBinder {
   private consider(pod: PodObject): void {
     if (pod.spec?.nodeName || pod.metadata.deletionTimestamp) return;
     const cluster = this.caches.clusterOfNamespace(pod.metadata.namespace);
-    if (!cluster) return;
+    if (!cluster || !this.keeps(cluster)) return;
     const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
     if (this.inFlight.has(key)) return;
     const node = this.pickNode(cluster);

@@ -7,6 +7,7 @@
  */
 import type { KubeRest } from '../../kube/kube-rest';
 import type { Logger } from '../../telemetry/logger';
+import { CLUSTER_LABEL } from '../main-cluster-names';
 import { nodePodRequestsAndLimits, type PodResourcesLike } from '../quantity';
 import type { NodeObject, PodObject, ClusterCaches } from '../cluster-caches';
 
@@ -22,6 +23,8 @@ export class PodResourcesReconciler {
     private readonly rest: KubeRest,
     private readonly caches: ClusterCaches,
     private readonly logger: Logger,
+    /** Clusters this agent keeps; other agents' nodes (a shared main cluster) are theirs to annotate. */
+    private readonly keeps: (cluster: string) => boolean = () => true,
     private readonly flushMs = 500,
   ) {}
 
@@ -76,6 +79,8 @@ export class PodResourcesReconciler {
   }
 
   private async reconcile(node: NodeObject): Promise<void> {
+    const cluster = node.metadata.labels?.[CLUSTER_LABEL];
+    if (!cluster || !this.keeps(cluster)) return;
     const want = this.expected(node.metadata.name);
     const have = node.metadata.annotations ?? {};
     if (have[POD_REQUESTS_ANNOTATION] === want.requests && have[POD_LIMITS_ANNOTATION] === want.limits)
