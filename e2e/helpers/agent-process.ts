@@ -13,6 +13,8 @@ export const PROJECT_ROOT = resolve(import.meta.dirname, '../..');
 
 export interface AgentProcess {
   url: string;
+  /** The agent's process id (CPU and memory readings in benchmarks). */
+  pid: number;
   apiPort: number;
   workdir: string;
   home: string;
@@ -87,6 +89,7 @@ export async function startAgentProcess(
   }
   return {
     url,
+    pid: child.pid ?? 0,
     apiPort,
     workdir,
     home,

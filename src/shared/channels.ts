@@ -14,6 +14,7 @@ import type {
 import type { TemplateSummary } from './template-summary';
 import type { ClusterNode } from './cluster-nodes';
 import type { FleetStatus } from './fleet';
+import type { AddAgentRequest, AgentCallRequest, AgentEvent, AgentInfo } from './agents';
 import type { MainClusterInfo } from './main-cluster';
 import type { LogsAppended, LogsTailRequest, LogsTailResponse } from './logs';
 import type {
@@ -47,6 +48,8 @@ export interface EngineInfo {
   /** Tunnel connects per second across all clusters (the global limit). */
   connectRatePerSecond: number;
   startedAt: string;
+  /** Random per engine process: tells an agent apart from itself when agents are added to a UI. */
+  instanceId: string;
 }
 
 /** Request/response calls: channel name -> request and response types. */
@@ -114,6 +117,12 @@ export interface RequestChannels {
   'debug.cpuProfile': { request: { seconds: number }; response: ProfileFile };
   /** A heap snapshot of the engine: a `.heapsnapshot` for Chrome DevTools. */
   'debug.heapSnapshot': { request: void; response: ProfileFile };
+  /** Other agents shown in this UI (their clusters beside this agent's). */
+  'agents.list': { request: void; response: AgentInfo[] };
+  'agents.add': { request: AddAgentRequest; response: AgentInfo };
+  'agents.remove': { request: { name: string }; response: { name: string } };
+  /** A call relayed to another agent, answered as that agent answers it. */
+  'agents.call': { request: AgentCallRequest; response: unknown };
   /** The fleet spec in force and how far this agent (shard) has got with it. */
   'fleet.status': { request: void; response: FleetStatus };
   /** Re-reads the fleet spec file and applies it now. */
@@ -132,6 +141,10 @@ export interface EventChannels {
   'inspector.batch': Inspector.InspectorBatch;
   /** The faults in effect, after any injection, clear or expiry. */
   'faults.changed': FaultsChangedEvent;
+  /** The other agents' list and connection states. */
+  'agents.changed': AgentInfo[];
+  /** Another agent's event, relayed. */
+  'agents.event': AgentEvent;
 }
 
 export type RequestChannel = keyof RequestChannels;
@@ -177,6 +190,10 @@ export const REQUEST_CHANNELS: readonly RequestChannel[] = [
   'debug.heapSnapshot',
   'fleet.status',
   'fleet.reconcile',
+  'agents.list',
+  'agents.add',
+  'agents.remove',
+  'agents.call',
 ];
 
 export const EVENT_CHANNELS: readonly EventChannel[] = [
@@ -186,6 +203,8 @@ export const EVENT_CHANNELS: readonly EventChannel[] = [
   'telemetry.sample',
   'inspector.batch',
   'faults.changed',
+  'agents.changed',
+  'agents.event',
 ];
 
 export function isRequestChannel(value: unknown): value is RequestChannel {

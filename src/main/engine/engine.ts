@@ -5,6 +5,7 @@
  * handler table is channels/engine-handlers.ts). The Electron app and
  * `scale-cluster-agent serve` make it with createEngine and never reach inside.
  */
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,6 +27,7 @@ import { BatchRunner } from './clusters/batch-runner';
 import { ClusterLifecycle } from './clusters/cluster-lifecycle';
 import { ClusterRegistry } from './clusters/cluster-registry';
 import { ClusterState } from './clusters/cluster-state';
+import { PeerAgents } from './agents/peer-agents';
 import { ConfigError, type AgentConfig, type ConfigKey } from './config/agent-config';
 import { FleetReconciler } from './fleet/fleet-reconciler';
 import { resolveShard, type ShardAssignment } from './fleet/shard';
@@ -111,6 +113,8 @@ export class Engine {
   readonly steveApi: SteveApi;
   /** Which of a fleet's clusters this agent owns (one shard of one unless ShardCount says more). */
   readonly shard: ShardAssignment;
+  /** Other agents the user added to this one's UI; calls and events are relayed. */
+  readonly peers: PeerAgents;
   /** The fleet spec's reconciler, when a spec is configured (Fleet / --fleet). */
   readonly fleet: FleetReconciler | undefined;
   private readonly state: ClusterState;
@@ -125,6 +129,7 @@ export class Engine {
   private virtualApiReady: VirtualApiServer | undefined;
   private statusTimer: NodeJS.Timeout | undefined;
   private readonly startedAt = new Date().toISOString();
+  private readonly instanceId = randomBytes(8).toString('hex');
 
   constructor(private readonly options: EngineOptions) {
     const { config } = options;
@@ -237,6 +242,14 @@ export class Engine {
         ),
     });
     this.fleet = config.Fleet ? this.makeFleet(config.Fleet) : undefined;
+    this.peers = new PeerAgents({
+      homeDir: config.HomeDir,
+      cipher,
+      logger: this.logger,
+      selfInstanceId: this.instanceId,
+      onEvent: (event) => this.events.emit('agents.event', event),
+      onChanged: (agents) => this.events.emit('agents.changed', agents),
+    });
     this.handlers = engineHandlers(this);
   }
 
@@ -301,6 +314,7 @@ export class Engine {
       rancherUrl: this.options.config.RancherURL,
       connectRatePerSecond: this.settings.live.connectRatePerSecond,
       startedAt: this.startedAt,
+      instanceId: this.instanceId,
     };
   }
 
@@ -391,12 +405,14 @@ export class Engine {
     this.statusTimer.unref();
     this.rancher?.startDeletionWatcher();
     this.fleet?.start();
+    this.peers.restore();
     this.logFeed.start();
     this.load.start((sample) => this.events.emit('telemetry.sample', sample));
   }
 
   async stop(): Promise<void> {
     await this.fleet?.stop();
+    this.peers.close();
     this.mainCluster.stop();
     this.store.saveNow();
     if (this.statusTimer) clearInterval(this.statusTimer);

@@ -9,14 +9,17 @@ import { startStores } from './app/start-stores';
 import { connectThemeStore } from './app/theme-store';
 import { createEngineClient } from './engine/engine-client';
 import { EngineProvider } from './engine/engine-provider';
+import { SelectedAgentEngine } from './engine/agent-engines';
 
 connectThemeStore();
 
+// Screens talk to the agent selected in the top bar: this one, or another added to the UI.
+const engine = new SelectedAgentEngine(createEngineClient());
 const root = document.getElementById('root');
 if (root) {
   createRoot(root).render(
     <StrictMode>
-      <EngineProvider engine={createEngineClient()} init={startStores}>
+      <EngineProvider engine={engine} init={() => startStores(engine)}>
         <App />
       </EngineProvider>
     </StrictMode>,

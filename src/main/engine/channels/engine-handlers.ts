@@ -89,6 +89,13 @@ export function engineHandlers(engine: Engine): EngineHandlers {
       logger.info('Taking a heap snapshot of the engine (the engine pauses while V8 writes it)');
       return profiler.heapSnapshot();
     },
+    'agents.list': async () => engine.peers.list(),
+    'agents.add': async (request) => engine.peers.add(request),
+    'agents.remove': async ({ name }) => {
+      engine.peers.remove(name);
+      return { name };
+    },
+    'agents.call': async ({ agent, channel, request }) => engine.peers.call(agent, channel, request),
     'fleet.status': async () => engine.fleet?.status() ?? noFleet(engine),
     'fleet.reconcile': async () => {
       if (!engine.fleet)

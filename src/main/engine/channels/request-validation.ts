@@ -159,6 +159,28 @@ const VALIDATORS: { [C in RequestChannel]: (request: unknown) => RequestOf<C> } 
   'debug.heapSnapshot': () => undefined,
   'fleet.status': () => undefined,
   'fleet.reconcile': () => undefined,
+  'agents.list': () => undefined,
+  'agents.add': (r) => {
+    const req = objectRequest('agents.add', r, '{"url": "http://10.0.0.7:9090", "token": "..."}');
+    noUnknownFields('agents.add', req, new Set(['url', 'token', 'name']));
+    const url = stringField('agents.add', req, 'url');
+    for (const f of ['token', 'name'])
+      if (req[f] !== undefined && typeof req[f] !== 'string')
+        throw new EngineError('invalid', `agents.add: "${f}" must be a string`);
+    return {
+      url,
+      ...(req.token ? { token: req.token as string } : {}),
+      ...(req.name ? { name: req.name as string } : {}),
+    };
+  },
+  'agents.remove': (r) => nameRequest('agents.remove', r),
+  'agents.call': (r) => {
+    const req = objectRequest('agents.call', r, '{"agent": "shard-1", "channel": "clusters.list"}');
+    noUnknownFields('agents.call', req, new Set(['agent', 'channel', 'request']));
+    const agent = stringField('agents.call', req, 'agent');
+    const channel = stringField('agents.call', req, 'channel');
+    return { agent, channel: channel as RequestChannel, request: req.request };
+  },
   'faults.list': () => undefined,
   'faults.inject': parseInjectFaultRequest,
   'faults.clear': parseClearFaultsRequest,

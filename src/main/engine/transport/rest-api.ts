@@ -22,7 +22,9 @@
  * /api-errors, /pause-heartbeats, GET and DELETE /faults, DELETE /faults/{id}
  * (see faults-rest.ts); POST /debug/cpu-profile and /debug/heap-snapshot
  * (see debug-rest.ts); GET /fleet (the fleet spec's status) and POST
- * /fleet/reconcile (re-read and apply it now).
+ * /fleet/reconcile (re-read and apply it now); GET /agents, POST /agents
+ * {"url":...,"token":...,"name":...} and DELETE /agents/{name} (other agents
+ * shown in this UI).
  * Errors answer
  * {"success":false,"error":<code>,"message":<why>} with the matching status.
  */
@@ -74,6 +76,21 @@ export async function handleRestRequest(
       const seconds = url.searchParams.get('seconds');
       const request = seconds === null ? {} : { seconds: seconds === '' ? NaN : Number(seconds) };
       sendJson(res, 200, await engine.handle('telemetry.history', request));
+      return true;
+    }
+    if (path === '/agents') {
+      if (method === 'GET') {
+        sendJson(res, 200, { agents: await engine.handle('agents.list', undefined) });
+        return true;
+      }
+      if (method !== 'POST') return methodNotAllowed(res, 'GET, POST');
+      sendJson(res, 201, await engine.handle('agents.add', await readJsonBody(req)));
+      return true;
+    }
+    const agent = /^\/agents\/([^/]+)$/.exec(path);
+    if (agent) {
+      if (method !== 'DELETE') return methodNotAllowed(res, 'DELETE');
+      sendJson(res, 200, await engine.handle('agents.remove', { name: decodeURIComponent(agent[1] ?? '') }));
       return true;
     }
     if (path === '/fleet') {

@@ -36,7 +36,9 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   attachWsBridge(wss, engine, logger);
 
   const server = createServer((req, res) => {
-    if (!isAuthorized(req, options.accessToken)) {
+    // The health check tells nothing but "up", so probes (Kubernetes, a container's HEALTHCHECK) need no token.
+    const health = new URL(req.url ?? '/', 'http://localhost').pathname === '/healthz';
+    if (!health && !isAuthorized(req, options.accessToken)) {
       sendJson(res, 401, { success: false, error: 'unauthorized', message: 'access token required' });
       return;
     }

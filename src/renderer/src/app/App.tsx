@@ -12,6 +12,7 @@ import { SCREENS } from './screens';
 import { useThemeStore } from './theme-store';
 import { ShortcutHelp } from './ShortcutHelp';
 import { StatusBar } from './StatusBar';
+import { AgentSwitcher } from '../features/agents/AgentSwitcher';
 
 /** Typing in a field must not trigger single-key shortcuts. */
 function isTyping(target: EventTarget | null): boolean {
@@ -95,6 +96,7 @@ export function App(): React.JSX.Element {
             </button>
           ))}
         </nav>
+        <AgentSwitcher />
       </header>
       <div className="screen" ref={screenRef} data-testid={`screen-${screen?.id}`}>
         {screen?.render()}

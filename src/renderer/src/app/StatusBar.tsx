@@ -2,12 +2,16 @@
  * The bar along the bottom of every screen: the main cluster's state, the
  * Rancher connection (host, and how many imported clusters have their main
  * tunnel up), clusters active (ready) out of all, the engine's memory, and
- * the theme and shortcut buttons.
+ * the theme and shortcut buttons. With other agents added, cluster and
+ * tunnel counts are summed over every agent, the agents' connections are
+ * counted, and the main cluster, Rancher host and memory are the selected
+ * agent's.
  */
 import { useShallow } from 'zustand/react/shallow';
 import type { MainClusterInfo } from '../../../shared/main-cluster';
 import { formatBytes } from '../ui/units';
 import { useClustersStore } from '../engine/stores/clusters-store';
+import { useAgentsStore } from '../engine/stores/agents-store';
 import { useEngineInfoStore } from '../engine/stores/engine-info-store';
 import { useMainClusterStore } from '../engine/stores/main-cluster-store';
 import { useTelemetryStore } from '../engine/stores/telemetry-store';
@@ -40,18 +44,27 @@ export function StatusBar({ onShortcuts }: { onShortcuts: () => void }): React.J
       let active = 0;
       let imported = 0;
       let mainUp = 0;
-      for (const c of Object.values(s.byName)) {
-        total++;
-        if (c.status === 'ready') active++;
-        if (c.tunnels) {
-          imported++;
-          if (c.tunnels.main.state === 'connected') mainUp++;
+      for (const byName of Object.values(s.byAgent)) {
+        for (const c of Object.values(byName)) {
+          total++;
+          if (c.status === 'ready') active++;
+          if (c.tunnels) {
+            imported++;
+            if (c.tunnels.main.state === 'connected') mainUp++;
+          }
         }
       }
       return { total, active, imported, mainUp };
     }),
   );
   const rss = useTelemetryStore((s) => s.latest?.rssBytes);
+  const agents = useAgentsStore(
+    useShallow((s) => ({
+      total: s.agents.length + 1,
+      connected: s.agents.filter((a) => a.connected).length + 1,
+      selected: s.selected,
+    })),
+  );
   const preference = useThemeStore((s) => s.preference);
   const cycleTheme = useThemeStore((s) => s.cycle);
   const host = rancherHost(rancherUrl);
@@ -60,6 +73,15 @@ export function StatusBar({ onShortcuts }: { onShortcuts: () => void }): React.J
       {!connected && (
         <span className="status-item status-bad" data-testid="status-disconnected">
           Agent disconnected
+        </span>
+      )}
+      {agents.total > 1 && (
+        <span className="status-item" title="Agents shown in this UI: connected / all (this one included)">
+          Agents{' '}
+          <strong className="mono" data-testid="status-agents">
+            {agents.connected}/{agents.total}
+          </strong>{' '}
+          · showing <strong>{agents.selected || 'this agent'}</strong>
         </span>
       )}
       <span className="status-item" title={main?.message ?? ''}>

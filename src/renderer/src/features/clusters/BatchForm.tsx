@@ -12,6 +12,8 @@ import { concurrencyProblem, previewPattern, previewPrefix, type PreviewResult }
 import { useClustersStore } from '../../engine/stores/clusters-store';
 import { useEngineInfoStore } from '../../engine/stores/engine-info-store';
 import { useEngine } from '../../engine/engine-provider';
+import { useAgentsStore } from '../../engine/stores/agents-store';
+import { LOCAL_AGENT } from '../../engine/agent-engines';
 import type { BatchPlan } from './BatchReview';
 import { TemplateTotalsView } from './TemplateTotalsView';
 
@@ -98,7 +100,16 @@ export function BatchForm({
   const info = useEngineInfoStore((s) => s.info);
   const presets = useEngineOnce('templates.list');
   const byName = useClustersStore((s) => s.byName);
-  const taken = useMemo(() => new Set(Object.keys(byName)), [byName]);
+  const byAgent = useClustersStore((s) => s.byAgent);
+  const peers = useAgentsStore((s) => s.agents);
+  const connectedPeers = useMemo(() => peers.filter((a) => a.connected).map((a) => a.name), [peers]);
+  const [split, setSplit] = useState(false);
+  const splitting = split && connectedPeers.length > 0;
+  // A split batch must not take a name any agent holds; otherwise the selected agent's names.
+  const taken = useMemo(
+    () => new Set(splitting ? Object.values(byAgent).flatMap((m) => Object.keys(m)) : Object.keys(byName)),
+    [splitting, byAgent, byName],
+  );
   const isCustom = template === CUSTOM;
   const custom = useCustomTemplate(customText, isCustom);
   const rancherConfigured = Boolean(info?.rancherUrl);
@@ -142,6 +153,7 @@ export function BatchForm({
       template: summary,
       rancherUrl: rancherConfigured && importToRancher ? (info?.rancherUrl ?? '') : '',
       connectRatePerSecond: info?.connectRatePerSecond,
+      ...(splitting ? { agents: [LOCAL_AGENT, ...connectedPeers] } : {}),
     });
   }
 
@@ -326,6 +338,24 @@ export function BatchForm({
           </small>
         </span>
       </label>
+
+      {connectedPeers.length > 0 && (
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={split}
+            onChange={(e) => setSplit(e.target.checked)}
+            data-testid="split-toggle"
+          />
+          <span>
+            Split across {connectedPeers.length + 1} agents
+            <small className="hint">
+              {' '}
+              this agent, {connectedPeers.join(', ')}: each makes an equal, consecutive share of the names
+            </small>
+          </span>
+        </label>
+      )}
 
       <footer className="modal-footer inline">
         <button type="button" className="button" onClick={onClose}>

@@ -13,7 +13,16 @@ const POLL_MS = 500;
 /** Unfinished clusters listed with their step; the rest are summed in the chips. */
 const STEPS_SHOWN = 12;
 
-export function BatchProgress({ id, onClose }: { id: string; onClose: () => void }): React.JSX.Element {
+export function BatchProgress({
+  id,
+  agent,
+  onClose,
+}: {
+  id: string;
+  /** The agent making it, when a batch is split across agents (its name heads the progress). */
+  agent?: string;
+  onClose: () => void;
+}): React.JSX.Element {
   const engine = useEngine();
   const [status, setStatus] = useState<BatchStatus>();
   const [pollError, setPollError] = useState<string>();
@@ -68,6 +77,11 @@ export function BatchProgress({ id, onClose }: { id: string; onClose: () => void
         <span className={`badge batch-${status.state}`} data-testid="batch-state">
           {status.state}
         </span>
+        {agent !== undefined && (
+          <strong className="mono" data-testid="batch-agent">
+            {agent || 'this agent'}
+          </strong>
+        )}
         <span className="mono muted">{status.id}</span>
         <span className="muted">
           {status.template} · concurrency {status.concurrency}
@@ -97,7 +111,7 @@ export function BatchProgress({ id, onClose }: { id: string; onClose: () => void
           ))}
         </div>
       )}
-      <ClusterSteps names={status.names} />
+      <ClusterSteps names={status.names} agent={agent} />
       {status.failures.length > 0 && (
         <div className="failures" data-testid="batch-failures">
           <h3>Failures</h3>
@@ -137,8 +151,8 @@ export function BatchProgress({ id, onClose }: { id: string; onClose: () => void
 }
 
 /** The clusters of the batch still on their way, each with the step it is at. */
-function ClusterSteps({ names }: { names: string[] }): React.JSX.Element | null {
-  const byName = useClustersStore((s) => s.byName);
+function ClusterSteps({ names, agent }: { names: string[]; agent?: string }): React.JSX.Element | null {
+  const byName = useClustersStore((s) => (agent === undefined ? s.byName : (s.byAgent[agent] ?? s.byName)));
   const busy = names
     .map((n) => byName[n])
     .filter((c): c is ClusterRecord => c !== undefined && c.status !== 'ready' && c.status !== 'failed');

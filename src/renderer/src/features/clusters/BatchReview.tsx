@@ -4,6 +4,8 @@ import type { CreateBatchRequest } from '../../../../shared/cluster';
 import type { TemplateSummary } from '../../../../shared/template-summary';
 import type { NamePreview } from './batch-names';
 import { useEngine } from '../../engine/engine-provider';
+import { engineForAgent } from '../../engine/agent-engines';
+import { splitBatch } from './batch-split';
 import { TemplateTotalsView } from './TemplateTotalsView';
 
 export interface BatchPlan {
@@ -13,6 +15,14 @@ export interface BatchPlan {
   /** Where the clusters will be imported; empty for local-only. */
   rancherUrl: string;
   connectRatePerSecond: number | undefined;
+  /** Split across these agents (LOCAL_AGENT is this one); absent: made by the selected agent alone. */
+  agents?: string[];
+}
+
+/** A batch and the agent that makes it (absent: the selected agent). */
+export interface AgentBatch {
+  agent?: string;
+  id: string;
 }
 
 export function BatchReview({
@@ -22,7 +32,8 @@ export function BatchReview({
 }: {
   plan: BatchPlan;
   onBack: () => void;
-  onCreated: (batchId: string) => void;
+  /** The batches made; `refused` says which agents refused their share, when some did. */
+  onCreated: (batches: AgentBatch[], refused?: string) => void;
 }): React.JSX.Element {
   const engine = useEngine();
   const [submitting, setSubmitting] = useState(false);
@@ -32,11 +43,31 @@ export function BatchReview({
   async function create(): Promise<void> {
     setSubmitting(true);
     setEngineError(undefined);
-    try {
-      const status = await engine.call('batches.create', request);
-      onCreated(status.id);
-    } catch (err) {
-      setEngineError((err as Error).message);
+    if (!plan.agents) {
+      try {
+        const status = await engine.call('batches.create', request);
+        onCreated([{ id: status.id }]);
+      } catch (err) {
+        setEngineError((err as Error).message);
+        setSubmitting(false);
+      }
+      return;
+    }
+    // Each agent checks its share before making anything; a share refused is said with its agent.
+    const shares = splitBatch(request, plan.agents.length);
+    const results = await Promise.allSettled(
+      shares.map((share, i) => engineForAgent(engine, plan.agents![i]!).call('batches.create', share)),
+    );
+    const made: AgentBatch[] = [];
+    const refused: string[] = [];
+    results.forEach((r, i) => {
+      const agent = plan.agents![i]!;
+      if (r.status === 'fulfilled') made.push({ agent, id: r.value.id });
+      else refused.push(`${agent || 'this agent'}: ${(r.reason as Error).message}`);
+    });
+    if (made.length > 0) onCreated(made, refused.length ? refused.join('; ') : undefined);
+    else {
+      setEngineError(refused.join('; '));
       setSubmitting(false);
     }
   }
@@ -58,6 +89,14 @@ export function BatchReview({
         <dd data-testid="review-rancher">
           {plan.rancherUrl ? `import into ${plan.rancherUrl}` : 'local only (not imported)'}
         </dd>
+        {plan.agents && (
+          <>
+            <dt>Agents</dt>
+            <dd data-testid="review-agents">
+              split across {plan.agents.length}: {plan.agents.map((a) => a || 'this agent').join(', ')}
+            </dd>
+          </>
+        )}
         <dt>Concurrency</dt>
         <dd>{request.concurrency} clusters provisioned at once</dd>
         {plan.rancherUrl && plan.connectRatePerSecond !== undefined && (

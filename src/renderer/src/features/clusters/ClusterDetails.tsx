@@ -92,20 +92,26 @@ function TunnelBlock({
 
 export function ClusterDetails({
   name,
+  agent,
   lastPing,
   onClose,
 }: {
+  /** The agent that holds it (LOCAL_AGENT for this one). */
+  agent: string;
   name: string;
   /** When Rancher last pinged this cluster over its Steve tunnel (ISO time), if it has. */
   lastPing: string | undefined;
   onClose: () => void;
 }): React.JSX.Element {
-  const cluster = useClustersStore((s) => s.byName[name]);
+  const cluster = useClustersStore((s) => s.byAgent[agent]?.[name]);
   const now = useNow(1000);
   return (
     <aside className="details panel" aria-label={`Cluster ${name}`} data-testid="cluster-details">
       <header>
-        <h2 className="mono">{name}</h2>
+        <h2 className="mono">
+          {name}
+          {agent && <span className="agent-tag">{agent}</span>}
+        </h2>
         <button type="button" className="icon-button" aria-label="Close details" onClick={onClose}>
           ×
         </button>

@@ -1,6 +1,8 @@
 /**
- * The simulated clusters the engine knows, live: sortable, filterable,
- * windowed for thousands of rows, with multi-select and batch delete.
+ * The simulated clusters of this agent and of every agent added to the UI,
+ * live: sortable, filterable, windowed for thousands of rows, with
+ * multi-select and batch delete. With other agents added, each row names its
+ * agent, and its actions go to that agent.
  */
 import { useMemo, useState } from 'react';
 import {
@@ -13,6 +15,7 @@ import { useNow } from '../../ui/use-now';
 import { formatAge } from '../../ui/format';
 import { useClustersStore } from '../../engine/stores/clusters-store';
 import { useEngine } from '../../engine/engine-provider';
+import { clusterKey, engineForAgent, LOCAL_AGENT, parseClusterKey } from '../../engine/agent-engines';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { VirtualRows } from '../../ui/VirtualRows';
 import '../../ui/grid-table.css';
@@ -73,15 +76,24 @@ function TunnelDot({ label, tunnel }: { label: string; tunnel: TunnelInfo | unde
 }
 
 interface ClusterTableProps {
+  /** Key (clusterKey) of the cluster whose details are open. */
   selectedName: string | undefined;
-  onOpen: (name: string) => void;
-  /** When Rancher last pinged each cluster (ISO time), if it has. */
+  onOpen: (key: string) => void;
+  /** When Rancher last pinged each of the selected agent's clusters (ISO time), if it has. */
   lastPings: Record<string, string> | undefined;
+}
+
+/** A row: a cluster, the agent that holds it, and its key. */
+interface Row {
+  c: ClusterRecord;
+  agent: string;
+  key: string;
 }
 
 export function ClusterTable({ selectedName, onOpen, lastPings }: ClusterTableProps): React.JSX.Element {
   const engine = useEngine();
-  const byName = useClustersStore((s) => s.byName);
+  const byAgent = useClustersStore((s) => s.byAgent);
+  const selectedAgent = useClustersStore((s) => s.selected);
   const loaded = useClustersStore((s) => s.loaded);
   const error = useClustersStore((s) => s.error);
   const [filter, setFilter] = useState('');
@@ -95,20 +107,32 @@ export function ClusterTable({ selectedName, onOpen, lastPings }: ClusterTablePr
   const [busyRows, setBusyRows] = useState<ReadonlySet<string>>(new Set());
   const now = useNow(5000);
 
-  const all = useMemo(() => Object.values(byName), [byName]);
+  const manyAgents = Object.keys(byAgent).some((a) => a !== LOCAL_AGENT);
+  const all = useMemo(
+    () =>
+      Object.entries(byAgent).flatMap(([agent, byName]) =>
+        Object.values(byName).map((c): Row => ({ c, agent, key: clusterKey(agent, c.name) })),
+      ),
+    [byAgent],
+  );
+  const keys = useMemo(() => new Set(all.map((r) => r.key)), [all]);
   const rows = useMemo(() => {
     const text = filter.trim().toLowerCase();
     const list = all.filter(
-      (c) =>
+      ({ c, agent }) =>
         (!statusFilter || c.status === statusFilter) &&
         (!text ||
           c.name.includes(text) ||
+          agent.toLowerCase().includes(text) ||
           c.rancherId.toLowerCase().includes(text) ||
           c.template.toLowerCase().includes(text) ||
           (c.error ?? '').toLowerCase().includes(text)),
     );
     list.sort((a, b) => {
-      const d = compare(a, b, sort.key) || NAME_ORDER.compare(a.name, b.name);
+      const d =
+        compare(a.c, b.c, sort.key) ||
+        NAME_ORDER.compare(a.c.name, b.c.name) ||
+        NAME_ORDER.compare(a.agent, b.agent);
       return sort.desc ? -d : d;
     });
     return list;
@@ -116,13 +140,13 @@ export function ClusterTable({ selectedName, onOpen, lastPings }: ClusterTablePr
 
   const statusCounts = useMemo(() => {
     const counts: Partial<Record<ClusterStatus, number>> = {};
-    for (const c of all) counts[c.status] = (counts[c.status] ?? 0) + 1;
+    for (const { c } of all) counts[c.status] = (counts[c.status] ?? 0) + 1;
     return counts;
   }, [all]);
 
   // Selections of clusters that have since gone are dropped.
-  const selected = useMemo(() => [...checked].filter((n) => n in byName), [checked, byName]);
-  const allVisibleChecked = rows.length > 0 && rows.every((r) => checked.has(r.name));
+  const selected = useMemo(() => [...checked].filter((k) => keys.has(k)), [checked, keys]);
+  const allVisibleChecked = rows.length > 0 && rows.every((r) => checked.has(r.key));
 
   function toggle(name: string): void {
     setChecked((prev) => {
@@ -136,8 +160,8 @@ export function ClusterTable({ selectedName, onOpen, lastPings }: ClusterTablePr
   function toggleAllVisible(): void {
     setChecked((prev) => {
       const next = new Set(prev);
-      if (allVisibleChecked) rows.forEach((r) => next.delete(r.name));
-      else rows.forEach((r) => next.add(r.name));
+      if (allVisibleChecked) rows.forEach((r) => next.delete(r.key));
+      else rows.forEach((r) => next.add(r.key));
       return next;
     });
   }
@@ -146,11 +170,12 @@ export function ClusterTable({ selectedName, onOpen, lastPings }: ClusterTablePr
     setSort((s) => (s.key === key ? { key, desc: !s.desc } : { key, desc: false }));
   }
 
-  async function rowAction(name: string, channel: 'clusters.retry' | 'clusters.import'): Promise<void> {
+  async function rowAction(key: string, channel: 'clusters.retry' | 'clusters.import'): Promise<void> {
     setActionError(undefined);
-    setBusyRows((b) => new Set(b).add(name));
+    setBusyRows((b) => new Set(b).add(key));
+    const { agent, name } = parseClusterKey(key);
     try {
-      await engine.call(channel, { name });
+      await engineForAgent(engine, agent).call(channel, { name });
     } catch (err) {
       setActionError(
         `${channel === 'clusters.retry' ? 'Retry' : 'Import'} ${name}: ${(err as Error).message}`,
@@ -158,7 +183,7 @@ export function ClusterTable({ selectedName, onOpen, lastPings }: ClusterTablePr
     } finally {
       setBusyRows((b) => {
         const next = new Set(b);
-        next.delete(name);
+        next.delete(key);
         return next;
       });
     }
@@ -171,11 +196,12 @@ export function ClusterTable({ selectedName, onOpen, lastPings }: ClusterTablePr
     const failures: string[] = [];
     // A few at a time: thousands of parallel calls would only queue in the engine.
     const worker = async (): Promise<void> => {
-      for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
+      for (let key = queue.shift(); key !== undefined; key = queue.shift()) {
+        const { agent, name } = parseClusterKey(key);
         try {
-          await engine.call('clusters.delete', { name });
+          await engineForAgent(engine, agent).call('clusters.delete', { name });
         } catch (err) {
-          failures.push(`${name}: ${(err as Error).message}`);
+          failures.push(`${key}: ${(err as Error).message}`);
         }
       }
     };
@@ -281,29 +307,41 @@ export function ClusterTable({ selectedName, onOpen, lastPings }: ClusterTablePr
           count={rows.length}
           rowHeight={ROW_HEIGHT}
           renderRow={(i, style) => {
-            const c = rows[i];
-            if (!c) return null;
-            const busy = busyRows.has(c.name);
+            const row = rows[i];
+            if (!row) return null;
+            const { c, agent, key } = row;
+            const busy = busyRows.has(key);
+            const lastPing = agent === selectedAgent ? lastPings?.[c.name] : undefined;
             return (
               <div
-                key={c.name}
+                key={key}
                 role="row"
                 style={style}
-                className={`grid-row ${c.name === selectedName ? 'selected' : ''} ${checked.has(c.name) ? 'checked' : ''}`}
-                data-testid={`cluster-row-${c.name}`}
-                onClick={() => onOpen(c.name)}
+                className={`grid-row ${key === selectedName ? 'selected' : ''} ${checked.has(key) ? 'checked' : ''}`}
+                data-testid={`cluster-row-${key}`}
+                data-agent={agent || 'this agent'}
+                onClick={() => onOpen(key)}
               >
                 <span role="cell" onClick={(e) => e.stopPropagation()}>
                   <input
                     type="checkbox"
-                    aria-label={`Select ${c.name}`}
-                    checked={checked.has(c.name)}
-                    onChange={() => toggle(c.name)}
-                    data-testid={`select-${c.name}`}
+                    aria-label={`Select ${key}`}
+                    checked={checked.has(key)}
+                    onChange={() => toggle(key)}
+                    data-testid={`select-${key}`}
                   />
                 </span>
-                <span role="cell" className="mono name" title={c.name}>
+                <span
+                  role="cell"
+                  className="mono name"
+                  title={manyAgents ? `${c.name} on ${agent || 'this agent'}` : c.name}
+                >
                   {c.name}
+                  {manyAgents && (
+                    <span className="agent-tag" data-testid={`agent-of-${key}`}>
+                      {agent || 'this agent'}
+                    </span>
+                  )}
                 </span>
                 <span role="cell" className="status-cell" title={c.error ?? c.message ?? c.status}>
                   <span className={`badge status-${c.status}`}>{c.status}</span>
@@ -322,7 +360,7 @@ export function ClusterTable({ selectedName, onOpen, lastPings }: ClusterTablePr
                   title={
                     c.rancherId ? `${c.rancherId}: ${c.rancherState ?? 'state not read yet'}` : undefined
                   }
-                  data-testid={`rancher-${c.name}`}
+                  data-testid={`rancher-${key}`}
                 >
                   {c.rancherState && (
                     <span className={`badge rancher-${c.rancherState}`}>{c.rancherState}</span>
@@ -332,13 +370,13 @@ export function ClusterTable({ selectedName, onOpen, lastPings }: ClusterTablePr
                 <span role="cell" className="tunnels">
                   <TunnelDot label="main" tunnel={c.tunnels?.main} />
                   <TunnelDot label="steve" tunnel={c.tunnels?.steve} />
-                  {lastPings?.[c.name] && (
+                  {lastPing && (
                     <span
                       className="muted small"
-                      title={`Rancher's last /ping: ${lastPings[c.name]}`}
+                      title={`Rancher's last /ping: ${lastPing}`}
                       data-testid={`last-ping-${c.name}`}
                     >
-                      {formatAge(lastPings[c.name] ?? '', now)}
+                      {formatAge(lastPing, now)}
                     </span>
                   )}
                 </span>
@@ -351,7 +389,7 @@ export function ClusterTable({ selectedName, onOpen, lastPings }: ClusterTablePr
                       type="button"
                       className="button small"
                       disabled={busy}
-                      onClick={() => void rowAction(c.name, 'clusters.retry')}
+                      onClick={() => void rowAction(key, 'clusters.retry')}
                     >
                       Retry
                     </button>
@@ -361,7 +399,7 @@ export function ClusterTable({ selectedName, onOpen, lastPings }: ClusterTablePr
                       type="button"
                       className="button small"
                       disabled={busy}
-                      onClick={() => void rowAction(c.name, 'clusters.import')}
+                      onClick={() => void rowAction(key, 'clusters.import')}
                     >
                       Import
                     </button>

@@ -1,5 +1,8 @@
 import { useState } from 'react';
 import { usePolledCall } from '../../engine/use-polled-call';
+import { engineForAgent, parseClusterKey } from '../../engine/agent-engines';
+import { EngineProvider, useEngine } from '../../engine/engine-provider';
+import { useClustersStore } from '../../engine/stores/clusters-store';
 import { BatchWizard } from './BatchWizard';
 import { ClusterDetails } from './ClusterDetails';
 import { ClusterTable } from './ClusterTable';
@@ -13,6 +16,9 @@ export function ClustersScreen(): React.JSX.Element {
   // Rancher pings every cluster every 15 s: one read of all of them for the table and the
   // details pane, not an event per ping.
   const { data: lastPings } = usePolledCall('clusters.lastPings', undefined, 5000);
+  const engine = useEngine();
+  const selectedAgent = useClustersStore((s) => s.selected);
+  const details = detailsName === undefined ? undefined : parseClusterKey(detailsName);
   return (
     <>
       <div className="screen-toolbar">
@@ -32,12 +38,16 @@ export function ClustersScreen(): React.JSX.Element {
       <main className="content">
         <div className="sidebar">
           <MainClusterPanel />
-          {detailsName && (
-            <ClusterDetails
-              name={detailsName}
-              lastPing={lastPings?.[detailsName]}
-              onClose={() => setDetailsName(undefined)}
-            />
+          {details && (
+            // The details pane talks to the agent that holds the cluster.
+            <EngineProvider engine={engineForAgent(engine, details.agent)}>
+              <ClusterDetails
+                agent={details.agent}
+                name={details.name}
+                lastPing={details.agent === selectedAgent ? lastPings?.[details.name] : undefined}
+                onClose={() => setDetailsName(undefined)}
+              />
+            </EngineProvider>
           )}
         </div>
         <ClusterTable selectedName={detailsName} onOpen={setDetailsName} lastPings={lastPings} />

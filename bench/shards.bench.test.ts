@@ -1,0 +1,145 @@
+/**
+ * One agent against two shards on one machine (not a test; `npm run
+ * bench:shards`, SHARDS_BENCH_N=2000 by default): the same fleet spec of N
+ * tiny clusters is brought active in the Rancher stand-in first by one
+ * agent process, then by two shard processes sharing one external main
+ * cluster. Each phase gets a fresh main cluster and stand-in. Records the
+ * creation rate, then, once every cluster is active and settled, the agents'
+ * steady CPU and memory per cluster and kube-apiserver's CPU. Writes
+ * "Shards: one agent against two" in docs/benchmarks.md.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { it } from 'vitest';
+import { startAgentProcess, type AgentProcess } from '../e2e/helpers/agent-process';
+import { eventually, startTestMainCluster } from '../test/helpers/main-cluster';
+import { STANDIN_TOKEN, startStandIn } from '../test/helpers/rancher-standin';
+import { machineLine, writeSection } from './lib/benchmarks-doc';
+import { cpuSeconds, findPids, rssMiB } from './lib/process-cpu';
+
+const N = Number(process.env.SHARDS_BENCH_N ?? 2000);
+const CONCURRENCY = 8;
+const SETTLE_MS = 30_000;
+const STEADY_MS = 60_000;
+/** Bounds the wait for all clusters active: far beyond the slowest rate seen (2 clusters/s). */
+const ACTIVE_TIMEOUT_MS = 600_000 + N * 1_000;
+
+interface PhaseResult {
+  shards: number;
+  seconds: number;
+  rate: number;
+  cpuPct: number;
+  rssMiB: number;
+  apiserverCpuPct: number;
+}
+
+async function runPhase(shards: number): Promise<PhaseResult> {
+  const [main, standin] = await Promise.all([startTestMainCluster(), startStandIn()]);
+  const agents: AgentProcess[] = [];
+  try {
+    const spec = join(mkdtempSync(join(tmpdir(), 'sca-bench-fleet-')), 'fleet.yaml');
+    const width = String(N).length;
+    writeFileSync(
+      spec,
+      `concurrency: ${CONCURRENCY}\nclusters:\n  - pattern: "b-{${'1'.padStart(width, '0')}..${N}}"\n    template: tiny\n`,
+    );
+    const started = Date.now();
+    agents.push(
+      ...(await Promise.all(
+        Array.from({ length: shards }, (_, i) =>
+          startAgentProcess(
+            [
+              '--fleet',
+              spec,
+              '--shard-index',
+              String(i),
+              '--shard-count',
+              String(shards),
+              '--main-cluster-provider',
+              'external',
+              '--main-kubeconfig',
+              main.provider.kubeconfigPath,
+            ],
+            {
+              env: {
+                RANCHER_URL: standin.url,
+                RANCHER_TOKEN: STANDIN_TOKEN,
+                RANCHER_CA_CERT: standin.caPath,
+                SCALE_AGENT_LOG: 'warn',
+              },
+            },
+          ),
+        ),
+      )),
+    );
+    let lastLog = 0;
+    await eventually(
+      async () => {
+        const all = (await standin.get<{ data: { state: string }[] }>('/clusters')).data;
+        const active = all.filter((c) => c.state === 'active').length;
+        if (Date.now() - lastLog > 30_000) {
+          lastLog = Date.now();
+          console.log(`${shards} shard(s): ${active}/${N} active after ${Math.round((Date.now() - started) / 1000)} s`);
+        }
+        return active === N || undefined;
+      },
+      `${N} clusters active with ${shards} shard(s)`,
+      ACTIVE_TIMEOUT_MS,
+    );
+    const seconds = (Date.now() - started) / 1000;
+    await new Promise((r) => setTimeout(r, SETTLE_MS));
+    const pids = agents.map((a) => a.pid);
+    const apiservers = findPids((cmd) => cmd.includes('kube-apiserver') && cmd.includes(main.workdir));
+    const cpu0 = pids.map(cpuSeconds);
+    const api0 = apiservers.map(cpuSeconds);
+    await new Promise((r) => setTimeout(r, STEADY_MS));
+    const cpu = pids.map((p, i) => cpuSeconds(p) - cpu0[i]!).reduce((a, b) => a + b, 0);
+    const api = apiservers.map((p, i) => cpuSeconds(p) - api0[i]!).reduce((a, b) => a + b, 0);
+    return {
+      shards,
+      seconds,
+      rate: N / seconds,
+      cpuPct: (cpu / (STEADY_MS / 1000)) * 100,
+      rssMiB: pids.map(rssMiB).reduce((a, b) => a + b, 0),
+      apiserverCpuPct: (api / (STEADY_MS / 1000)) * 100,
+    };
+  } finally {
+    await Promise.all(agents.map((a) => a.kill()));
+    await standin.stop();
+    await main.destroy();
+  }
+}
+
+it(`${N} tiny clusters: one agent against two shards`, { timeout: 2 * (ACTIVE_TIMEOUT_MS + 300_000) }, async () => {
+  const one = await runPhase(1);
+  console.log(JSON.stringify(one));
+  const two = await runPhase(2);
+  console.log(JSON.stringify(two));
+  const row = (r: PhaseResult): string =>
+    `| ${r.shards} | ${r.seconds.toFixed(0)} s | ${r.rate.toFixed(2)} clusters/s | ${r.cpuPct.toFixed(1)}% | ${((r.cpuPct / N) * 1000).toFixed(2)}% | ${r.rssMiB} MiB | ${(r.rssMiB / N).toFixed(2)} MiB | ${r.apiserverCpuPct.toFixed(1)}% |`;
+  writeSection(
+    'Shards: one agent against two',
+    `
+${machineLine()} Command: \`SHARDS_BENCH_N=${N} npm run bench:shards\`.
+
+The same fleet spec of ${N} tiny clusters (concurrency ${CONCURRENCY}), imported into the Rancher
+stand-in, first by one agent process, then by two shard processes sharing one
+external main cluster (each phase on a fresh main cluster and stand-in). Creation
+runs from the agents' start to the last cluster active in the stand-in. Steady
+figures are read over ${STEADY_MS / 1000} s once every cluster has been active for ${SETTLE_MS / 1000} s; CPU is
+percent of one core, summed over the agent processes.
+
+| shards | all active in | creation rate | steady agent CPU | per 1,000 clusters | agent RSS | per cluster | kube-apiserver CPU |
+|---|---|---|---|---|---|---|---|
+${row(one)}
+${row(two)}
+
+Two shards against one: creation ${(two.rate / one.rate).toFixed(2)}x the rate, steady CPU per cluster
+${(two.cpuPct / one.cpuPct).toFixed(2)}x, memory ${(two.rssMiB / one.rssMiB).toFixed(2)}x. On two cores, shards share the same CPUs
+with each other and with kube-apiserver, so a second shard buys parallelism only
+while one agent's event loop is the bound; across machines each shard brings its
+own cores.
+`,
+  );
+});
