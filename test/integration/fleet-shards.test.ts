@@ -124,63 +124,71 @@ describe(`a fleet of ${SHARDS} shards keeping ${COUNT} clusters`, () => {
     );
   });
 
-  it('brings every cluster active, each exactly once, on the shard its name hashes to', async () => {
-    const inRancher = await eventually(
-      () => allActive(ALL),
-      `all ${COUNT} clusters active in Rancher`,
-      ACTIVE_TIMEOUT,
-    );
-    expect(new Set(inRancher.map((c) => c.name)).size).toBe(COUNT);
-    const held = await Promise.all(shards.map(names));
-    for (let i = 0; i < SHARDS; i++) expect(held[i]).toEqual(ALL.filter((n) => ownerOf(n) === i));
-    expect(held.flat().sort()).toEqual(ALL);
+  it(
+    'brings every cluster active, each exactly once, on the shard its name hashes to',
+    { timeout: ACTIVE_TIMEOUT + 60_000 },
+    async () => {
+      const inRancher = await eventually(
+        () => allActive(ALL),
+        `all ${COUNT} clusters active in Rancher`,
+        ACTIVE_TIMEOUT,
+      );
+      expect(new Set(inRancher.map((c) => c.name)).size).toBe(COUNT);
+      const held = await Promise.all(shards.map(names));
+      for (let i = 0; i < SHARDS; i++) expect(held[i]).toEqual(ALL.filter((n) => ownerOf(n) === i));
+      expect(held.flat().sort()).toEqual(ALL);
 
-    for (let i = 0; i < SHARDS; i++) {
-      const status = await get<FleetStatus>(shards[i]!, '/fleet');
-      expect(status).toMatchObject({
-        configured: true,
-        shard: { index: i, count: SHARDS, agentId: `shard-${i}` },
-        specClusters: COUNT,
-        owned: held[i]!.length,
-        byStatus: { ready: held[i]!.length },
-        conflicts: [],
+      for (let i = 0; i < SHARDS; i++) {
+        const status = await get<FleetStatus>(shards[i]!, '/fleet');
+        expect(status).toMatchObject({
+          configured: true,
+          shard: { index: i, count: SHARDS, agentId: `shard-${i}` },
+          specClusters: COUNT,
+          owned: held[i]!.length,
+          byStatus: { ready: held[i]!.length },
+          conflicts: [],
+        });
+        expect(status.error).toBeUndefined();
+      }
+
+      // In the shared main cluster each cluster's anchor carries its owner.
+      const anchors = await main.rest.get<KubeList<KubeObject>>('/api/v1/namespaces', {
+        labelSelector: AGENT_LABEL,
       });
-      expect(status.error).toBeUndefined();
-    }
+      const owners = new Map(
+        anchors.items.map((ns) => [ns.metadata.labels![CLUSTER_LABEL]!, ns.metadata.labels![AGENT_LABEL]]),
+      );
+      for (const name of ALL) expect(owners.get(name), name).toBe(`shard-${ownerOf(name)}`);
+    },
+  );
 
-    // In the shared main cluster each cluster's anchor carries its owner.
-    const anchors = await main.rest.get<KubeList<KubeObject>>('/api/v1/namespaces', {
-      labelSelector: AGENT_LABEL,
-    });
-    const owners = new Map(
-      anchors.items.map((ns) => [ns.metadata.labels![CLUSTER_LABEL]!, ns.metadata.labels![AGENT_LABEL]]),
-    );
-    for (const name of ALL) expect(owners.get(name), name).toBe(`shard-${ownerOf(name)}`);
-  });
+  it(
+    'a SIGKILLed shard leaves the others untouched; its clusters return when it restarts',
+    { timeout: ACTIVE_TIMEOUT + 120_000 },
+    async () => {
+      const victim = 1;
+      const others = [0, 2];
+      const recordsOf = async (i: number): Promise<string> => {
+        const list = await names(shards[i]!);
+        const records = await Promise.all(list.map((n) => get<ClusterRecord>(shards[i]!, `/clusters/${n}`)));
+        return JSON.stringify(records.map((r) => [r.name, r.status, r.rancherId, r.createdAt]));
+      };
+      const othersBefore = await Promise.all(others.map(recordsOf));
+      const victimNames = await names(shards[victim]!);
+      await shards[victim]!.kill();
 
-  it('a SIGKILLed shard leaves the others untouched; its clusters return when it restarts', async () => {
-    const victim = 1;
-    const others = [0, 2];
-    const recordsOf = async (i: number): Promise<string> => {
-      const list = await names(shards[i]!);
-      const records = await Promise.all(list.map((n) => get<ClusterRecord>(shards[i]!, `/clusters/${n}`)));
-      return JSON.stringify(records.map((r) => [r.name, r.status, r.rancherId, r.createdAt]));
-    };
-    const othersBefore = await Promise.all(others.map(recordsOf));
-    const victimNames = await names(shards[victim]!);
-    await shards[victim]!.kill();
+      // Long enough for a shard that reacted to the loss (or to Rancher's view of it) to show it.
+      await new Promise((r) => setTimeout(r, 5_000));
+      expect(await Promise.all(others.map(recordsOf))).toEqual(othersBefore);
+      const stillActive = (await rancherClusters()).filter((c) => !victimNames.includes(c.name));
+      expect(stillActive.every((c) => c.state === 'active')).toBe(true);
 
-    // Long enough for a shard that reacted to the loss (or to Rancher's view of it) to show it.
-    await new Promise((r) => setTimeout(r, 5_000));
-    expect(await Promise.all(others.map(recordsOf))).toEqual(othersBefore);
-    const stillActive = (await rancherClusters()).filter((c) => !victimNames.includes(c.name));
-    expect(stillActive.every((c) => c.state === 'active')).toBe(true);
-
-    shards[victim] = await startShard(victim);
-    expect(await names(shards[victim]!)).toEqual(victimNames);
-    await eventually(() => allActive(ALL), 'all clusters active again after the restart', ACTIVE_TIMEOUT);
-    expect(await Promise.all(others.map(recordsOf))).toEqual(othersBefore);
-  });
+      shards[victim] = await startShard(victim);
+      expect(await names(shards[victim]!)).toEqual(victimNames);
+      await eventually(() => allActive(ALL), 'all clusters active again after the restart', ACTIVE_TIMEOUT);
+      expect(await Promise.all(others.map(recordsOf))).toEqual(othersBefore);
+    },
+  );
 
   it('a bad spec change is reported on every shard and changes nothing', async () => {
     writeFileSync(specPath, 'clusters:\n  - pattern: "fleet-{1..3"\n');
@@ -196,37 +204,41 @@ describe(`a fleet of ${SHARDS} shards keeping ${COUNT} clusters`, () => {
     expect((await Promise.all(shards.map(names))).flat().sort()).toEqual(ALL);
   });
 
-  it(`removing clusters from the spec (${COUNT} to ${KEPT}) deletes exactly those`, async () => {
-    writeSpec(KEPT);
-    const kept = ALL.slice(0, KEPT);
-    await eventually(
-      async () =>
-        (await Promise.all(shards.map(names))).flat().sort().join() === kept.join() ? true : undefined,
-      `the shards holding exactly the ${KEPT} kept clusters`,
-      ACTIVE_TIMEOUT,
-    );
-    await eventually(
-      () => allActive(kept),
-      `Rancher holding exactly the ${KEPT} kept clusters, all active`,
-      ACTIVE_TIMEOUT,
-    );
-    for (const shard of shards) {
-      const status = await get<FleetStatus>(shard, '/fleet');
-      expect(status.error).toBeUndefined();
-      expect(status.specClusters).toBe(KEPT);
-    }
-    // The removed clusters' objects are gone from the shared main cluster too.
-    for (const name of ALL.slice(KEPT)) {
+  it(
+    `removing clusters from the spec (${COUNT} to ${KEPT}) deletes exactly those`,
+    { timeout: 2 * ACTIVE_TIMEOUT + 120_000 },
+    async () => {
+      writeSpec(KEPT);
+      const kept = ALL.slice(0, KEPT);
       await eventually(
-        async () => {
-          const res = await main.rest.get<KubeList<KubeObject>>('/api/v1/namespaces', {
-            labelSelector: `${CLUSTER_LABEL}=${name}`,
-          });
-          return res.items.length === 0 || undefined;
-        },
-        `${anchorNamespace(name)} and its namespaces deleted`,
-        60_000,
+        async () =>
+          (await Promise.all(shards.map(names))).flat().sort().join() === kept.join() ? true : undefined,
+        `the shards holding exactly the ${KEPT} kept clusters`,
+        ACTIVE_TIMEOUT,
       );
-    }
-  });
+      await eventually(
+        () => allActive(kept),
+        `Rancher holding exactly the ${KEPT} kept clusters, all active`,
+        ACTIVE_TIMEOUT,
+      );
+      for (const shard of shards) {
+        const status = await get<FleetStatus>(shard, '/fleet');
+        expect(status.error).toBeUndefined();
+        expect(status.specClusters).toBe(KEPT);
+      }
+      // The removed clusters' objects are gone from the shared main cluster too.
+      for (const name of ALL.slice(KEPT)) {
+        await eventually(
+          async () => {
+            const res = await main.rest.get<KubeList<KubeObject>>('/api/v1/namespaces', {
+              labelSelector: `${CLUSTER_LABEL}=${name}`,
+            });
+            return res.items.length === 0 || undefined;
+          },
+          `${anchorNamespace(name)} and its namespaces deleted`,
+          60_000,
+        );
+      }
+    },
+  );
 });
