@@ -11,13 +11,22 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { KubeConfig, type V1Node, type V1Pod } from '@kubernetes/client-node';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expandBatchNames } from '../../src/main/engine/clusters/batch-names';
 import { resolveTemplateSpec } from '../../src/main/engine/clusters/resolve-template-spec';
+import { KubeApiError } from '../../src/main/engine/kube/kube-api-error';
+import type { KubeList } from '../../src/main/engine/kube/kube-object';
+import { KubeRest } from '../../src/main/engine/kube/kube-rest';
 import { machineCacheDir } from '../../src/main/engine/kube/machine-cache';
+import { ClusterProvisioner } from '../../src/main/engine/provisioning/cluster-provisioner';
+import { CLUSTER_LABEL } from '../../src/main/engine/provisioning/main-cluster-names';
+import { getPreset } from '../../src/main/engine/provisioning/template/presets';
 import type { CreateBatchRequest } from '../../src/shared/cluster';
-import { startTestMainCluster, type TestMainCluster } from '../helpers/main-cluster';
+import { kubectlOk } from '../helpers/kubectl';
+import { eventually, startTestMainCluster, type TestMainCluster } from '../helpers/main-cluster';
+import { memoryLogger } from '../helpers/test-logger';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CHART = 'deploy/helm/scale-cluster-agent';
@@ -184,6 +193,97 @@ describe('Helm chart: scripts/validate-chart.sh', () => {
     expect(validation.stdout).toMatch(
       /refused as it must be: .*rancher-url-without-token-values\.yaml: .*rancher\.url is set but no Rancher token/,
     );
+  });
+
+  it("the ClusterRole, without its catch-all rule, covers the engine's own work in the main cluster", async () => {
+    ready();
+    const kubeconfig = main!.provider.kubeconfigPath;
+    const ns = 'chart-rbac';
+    // The chart's ServiceAccount, ClusterRole and ClusterRoleBinding, applied for real.
+    const rbac = await run(HELM, [
+      'template',
+      'chart-rbac',
+      CHART,
+      '--namespace',
+      ns,
+      '--values',
+      EXTERNAL,
+      '--set',
+      'rbac.virtualApiPassthrough=false',
+      '--show-only',
+      'templates/rbac.yaml',
+    ]);
+    expect(rbac.code, rbac.stderr).toBe(0);
+    expect(rbac.stdout).not.toContain("apiGroups: ['*']");
+    await kubectlOk(kubeconfig, ['create', 'namespace', ns]);
+    await kubectlOk(kubeconfig, ['-n', ns, 'apply', '-f', '-'], rbac.stdout);
+    const token = (
+      await kubectlOk(kubeconfig, ['-n', ns, 'create', 'token', 'chart-rbac-scale-cluster-agent'])
+    ).trim();
+
+    // The engine's own client, as the service account (what a shard in the cluster uses).
+    const server = main!.provider.kubeConfig().getCurrentCluster()!;
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ ...server, name: 'main' }],
+      users: [{ name: 'shard', token }],
+      contexts: [{ name: 'shard', cluster: 'main', user: 'shard' }],
+      currentContext: 'shard',
+    });
+    const rest = await KubeRest.fromKubeConfig(kc);
+    const provisioner = new ClusterProvisioner(rest, memoryLogger().logger);
+    try {
+      await provisioner.start();
+      // medium: nodes, pods, services, config maps, secrets and Deployments,
+      // whose pods the engine binds to the cluster's nodes (pods/binding).
+      await provisioner.provision('rbac-check', getPreset('medium'));
+      const selector = `${CLUSTER_LABEL}=rbac-check`;
+      await eventually(
+        async () => {
+          const pods = await main!.rest.get<KubeList<V1Pod>>('/api/v1/pods', { labelSelector: selector });
+          const fromDeployments = pods.items.filter((p) => p.metadata?.ownerReferences?.length);
+          return fromDeployments.length > 0 && pods.items.every((p) => p.spec?.nodeName);
+        },
+        'every pod of the cluster bound to one of its nodes',
+        90_000,
+      );
+      // TokenReview (how a simulated cluster checks Rancher's token), and a
+      // node Lease (how heartbeats are paused).
+      await rest.request('POST', '/apis/authentication.k8s.io/v1/tokenreviews', {
+        body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } },
+      });
+      await rest.request('POST', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases', {
+        body: {
+          apiVersion: 'coordination.k8s.io/v1',
+          kind: 'Lease',
+          metadata: { name: 'rbac-check-lease', namespace: 'kube-node-lease' },
+          spec: { holderIdentity: 'rbac-check' },
+        },
+      });
+      // What the role does not grant is refused: RBAC is in force.
+      const refused = await rest
+        .request('POST', '/apis/scheduling.k8s.io/v1/priorityclasses', {
+          body: {
+            apiVersion: 'scheduling.k8s.io/v1',
+            kind: 'PriorityClass',
+            metadata: { name: 'rbac-check' },
+            value: 1,
+          },
+        })
+        .then(
+          () => undefined,
+          (err: unknown) => err,
+        );
+      expect(refused).toBeInstanceOf(KubeApiError);
+      expect((refused as KubeApiError).status).toBe(403);
+
+      await provisioner.delete('rbac-check');
+      const nodes = await main!.rest.get<KubeList<V1Node>>('/api/v1/nodes', { labelSelector: selector });
+      expect(nodes.items).toHaveLength(0);
+    } finally {
+      provisioner.stop();
+      rest.close();
+    }
   });
 
   it("the fleet ConfigMap holds the values' fleet, which the engine's resolvers accept", async () => {
