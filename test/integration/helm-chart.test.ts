@@ -3,8 +3,9 @@
  * validations for real, as scripts/validate-chart.sh runs them: helm lint
  * --strict, kubeconform -strict against schemas generated from the pinned
  * kube-apiserver, and a server-side dry run against a real kwokctl main
- * cluster. Plus what a user gets for bad values, and the fleet the chart
- * hands the agents read by the engine's own name and template resolvers.
+ * cluster. Plus what a user gets for bad values, the chart's RBAC put to work
+ * by the engine's own provisioner as the chart's service account, and the
+ * fleet the chart hands the agents read by the engine's own resolvers.
  * helm and kubeconform come from scripts/build-chart-tools.sh: missing, the
  * test fails and says so (never skips).
  */
@@ -89,7 +90,7 @@ async function renderedObjects(values?: string): Promise<string[]> {
     });
 }
 
-describe('Helm chart: scripts/validate-chart.sh', () => {
+describe('Helm chart deploy/helm/scale-cluster-agent', () => {
   let main: TestMainCluster | undefined;
   let validation: Run;
   const problem = chartToolsProblem();
