@@ -5,7 +5,8 @@
 #   binary from outside the registry, which headless use does not need),
 #   the real kube stack built from the Go module proxy (cached),
 #   and with --browser (what the tests ask for), Debian's Chromium for the UI
-#   tests and rancher/steve, the tests' oracle for the Steve API.
+#   tests, rancher/steve (the tests' oracle for the Steve API), and helm and
+#   kubeconform for the Helm chart's checks.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -53,3 +54,5 @@ fi
 
 # 5. The real kube stack, built once per machine (with the tests' Steve oracle when testing)
 if $want_browser; then bash scripts/build-kube-stack.sh --with-test-peers; else bash scripts/build-kube-stack.sh; fi
+# 6. helm and kubeconform for the chart's checks (scripts/validate-chart.sh, test/integration/helm-chart.test.ts)
+if $want_browser; then bash scripts/build-chart-tools.sh; fi

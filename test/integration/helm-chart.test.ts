@@ -16,7 +16,7 @@ import { KubeConfig, type V1Node, type V1Pod } from '@kubernetes/client-node';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expandBatchNames } from '../../src/main/engine/clusters/batch-names';
-import { resolveTemplateSpec } from '../../src/main/engine/clusters/resolve-template-spec';
+import { parseFleetSpec } from '../../src/main/engine/fleet/fleet-spec';
 import { KubeApiError } from '../../src/main/engine/kube/kube-api-error';
 import type { KubeList } from '../../src/main/engine/kube/kube-object';
 import { KubeRest } from '../../src/main/engine/kube/kube-rest';
@@ -287,7 +287,7 @@ describe('Helm chart deploy/helm/scale-cluster-agent', () => {
     }
   });
 
-  it("the fleet ConfigMap holds the values' fleet, which the engine's resolvers accept", async () => {
+  it("the fleet ConfigMap holds the values' fleet, which the engine's fleet spec parser accepts", async () => {
     ready();
     for (const values of [EXISTING, EXTERNAL]) {
       const r = await run(HELM, ['template', 'chart-check', CHART, '--values', values]);
@@ -300,12 +300,13 @@ describe('Helm chart deploy/helm/scale-cluster-agent', () => {
       const fleet = parseYaml(text ?? '') as { clusters: Array<CreateBatchRequest & { name?: string }> };
       const given = (parseYaml(readFileSync(join(ROOT, values), 'utf8')) as { fleet: unknown }).fleet;
       expect(fleet).toMatchObject(given as object);
-      for (const entry of fleet.clusters) {
-        if (entry.name === undefined) {
-          expect(expandBatchNames(entry).length).toBeGreaterThan(0);
-        }
-        expect(() => resolveTemplateSpec(entry.template)).not.toThrow();
-      }
+      // What the agents will do with it: the engine's own parser (the one --fleet uses) accepts it whole.
+      const spec = parseFleetSpec(text ?? '', 'default');
+      const expected = fleet.clusters.reduce(
+        (n, entry) => n + (entry.name === undefined ? expandBatchNames(entry).length : 1),
+        0,
+      );
+      expect(spec.clusters).toHaveLength(expected);
     }
   });
 });
