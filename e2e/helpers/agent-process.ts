@@ -84,7 +84,10 @@ export async function startAgentProcess(
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`agent did not answer /healthz:\n${log}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL'); // a test that failed to start it must not leave it running
+      throw new Error(`agent did not answer /healthz:\n${log}`);
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   return {
