@@ -9,7 +9,7 @@
  * "Shards: one agent against two" in docs/benchmarks.md.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'vitest';
 import { startAgentProcess, type AgentProcess } from '../e2e/helpers/agent-process';
@@ -32,6 +32,8 @@ interface PhaseResult {
   cpuPct: number;
   rssMiB: number;
   apiserverCpuPct: number;
+  /** The machine's 15-minute load average at the end of creation: other work on the machine shows here. */
+  load15: number;
 }
 
 async function runPhase(shards: number): Promise<PhaseResult> {
@@ -88,6 +90,7 @@ async function runPhase(shards: number): Promise<PhaseResult> {
       ACTIVE_TIMEOUT_MS,
     );
     const seconds = (Date.now() - started) / 1000;
+    const load15 = loadavg()[2] ?? 0;
     await new Promise((r) => setTimeout(r, SETTLE_MS));
     const pids = agents.map((a) => a.pid);
     const apiservers = findPids((cmd) => cmd.includes('kube-apiserver') && cmd.includes(main.workdir));
@@ -103,6 +106,7 @@ async function runPhase(shards: number): Promise<PhaseResult> {
       cpuPct: (cpu / (STEADY_MS / 1000)) * 100,
       rssMiB: pids.map(rssMiB).reduce((a, b) => a + b, 0),
       apiserverCpuPct: (api / (STEADY_MS / 1000)) * 100,
+      load15,
     };
   } finally {
     await Promise.all(agents.map((a) => a.kill()));
@@ -117,7 +121,7 @@ it(`${N} tiny clusters: one agent against two shards`, { timeout: 2 * (ACTIVE_TI
   const two = await runPhase(2);
   console.log(JSON.stringify(two));
   const row = (r: PhaseResult): string =>
-    `| ${r.shards} | ${r.seconds.toFixed(0)} s | ${r.rate.toFixed(2)} clusters/s | ${r.cpuPct.toFixed(1)}% | ${((r.cpuPct / N) * 1000).toFixed(2)}% | ${r.rssMiB} MiB | ${(r.rssMiB / N).toFixed(2)} MiB | ${r.apiserverCpuPct.toFixed(1)}% |`;
+    `| ${r.shards} | ${r.seconds.toFixed(0)} s | ${r.rate.toFixed(2)} clusters/s | ${r.cpuPct.toFixed(1)}% | ${((r.cpuPct / N) * 1000).toFixed(2)}% | ${r.rssMiB} MiB | ${(r.rssMiB / N).toFixed(2)} MiB | ${r.apiserverCpuPct.toFixed(1)}% | ${r.load15.toFixed(1)} |`;
   writeSection(
     'Shards: one agent against two',
     `
@@ -130,8 +134,8 @@ runs from the agents' start to the last cluster active in the stand-in. Steady
 figures are read over ${STEADY_MS / 1000} s once every cluster has been active for ${SETTLE_MS / 1000} s; CPU is
 percent of one core, summed over the agent processes.
 
-| shards | all active in | creation rate | steady agent CPU | per 1,000 clusters | agent RSS | per cluster | kube-apiserver CPU |
-|---|---|---|---|---|---|---|---|
+| shards | all active in | creation rate | steady agent CPU | per 1,000 clusters | agent RSS | per cluster | kube-apiserver CPU | load (15 min) |
+|---|---|---|---|---|---|---|---|---|
 ${row(one)}
 ${row(two)}
 
