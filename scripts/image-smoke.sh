@@ -115,6 +115,10 @@ say "GET / : the web UI ($(wc -c <<<"$html") bytes of HTML, $asset served)"
 code=$(curl -sS -m 3 -o /dev/null -w '%{http_code}' "$base/")
 [[ $code == 401 ]] || fail "GET / without the token answered $code, not 401"
 say "GET / without the token: 401"
+# Reported, not checked: a browser opened on /?token=... asks for the page's
+# script and style without the token; today they answer 401 and the page stays
+# blank (docs/container-image.md, Known limits).
+say "GET $asset without the token (as a browser asks for it): $(curl -sS -m 3 -o /dev/null -w '%{http_code}' "$base$asset")"
 
 # 3. a local cluster, ready
 cluster=smoke-$$
@@ -134,6 +138,12 @@ say "GET /clusters/$cluster: ready ($(json nodeCount <<<"$record") nodes, $(json
 main=$(curl -sS -m 5 "${auth[@]}" "$base/main-cluster")
 [[ "$(json state <<<"$main")" == running ]] || fail "main cluster: $main"
 say "GET /main-cluster: running, $(json kubeVersion <<<"$main") at $(json apiEndpoint <<<"$main") (inside the container)"
+# The image's kubectl against the cluster's own API: its endpoint listens on
+# the container's loopback, so kubectl runs inside the container.
+nodes=$(curl -sS -m 10 "${auth[@]}" "$base/clusters/$cluster/kubeconfig" |
+  podman exec -i "$name" sh -c 'cat >/tmp/smoke.kubeconfig && kubectl --kubeconfig /tmp/smoke.kubeconfig get nodes -o name' 2> >(grep -v 'systemd' >&2)) ||
+  fail "kubectl in the container could not list the cluster's nodes"
+say "kubectl in the container, cluster $cluster's nodes: $(tr '\n' ' ' <<<"$nodes")"
 
 # Who runs it: everything as uid 10001 under tini.
 users=$(podman top "$name" user comm | tail -n +2 | awk '{print $1}' | sort -u | tr '\n' ' ')
