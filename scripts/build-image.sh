@@ -70,6 +70,8 @@ storage_opts=()
 version=$(node -p 'require("./package.json").version')
 tag=${tag:-scale-cluster-agent:$version}
 revision=$(git rev-parse HEAD 2>/dev/null || echo unknown)
+# The revision label says so when the files differ from that commit.
+[[ $revision != unknown && -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]] && revision+=-dirty
 # One fixed time for everything in the image (file times, the image's
 # creation time): the last commit's, so the same commit builds the same image.
 epoch=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 0)}
@@ -78,7 +80,7 @@ arch=$(uname -m | sed 's/x86_64/x64/;s/aarch64/arm64/')
 deb_arch=$(dpkg --print-architecture)
 work=$SCA_MACHINE_CACHE/image
 mkdir -p "$work"
-say "$tag (revision ${revision:0:12}, $deb_arch), work folder $work"
+say "$tag (revision ${revision:0:12}${revision##*[!-dirty]}, $deb_arch), work folder $work"
 
 # 2. The app, rebuilt when out/ is missing or older than anything it is built from.
 bundle=out/main/headless.js
@@ -165,15 +167,54 @@ else
   say "Debian root file system reused ($rootfs; --refresh-base to renew)"
 fi
 
-# 7. The build context: exactly the files the image gets, laid out as
-#    deploy/image/Containerfile.prebuilt expects (hard links where possible:
-#    nothing is copied twice on disk).
-ctx=$work/context
-rm -rf "$ctx" && mkdir -p "$ctx/kube-stack" "$ctx/app/out/main" "$ctx/app/bin"
+# 7. Two builds, so that the large layers that change rarely keep the same
+#    bytes from one app version to the next:
+#    - the base (deploy/image/Containerfile.base): Debian, Node, kube stack,
+#      tagged scale-cluster-agent-base:<hash of those files>, built only when
+#      no image has that tag; its files' time is the last commit that changed
+#      what shapes it (the kube stack pins, the Node version, the base recipe);
+#    - the image (deploy/image/Containerfile.prebuilt): the base plus the app
+#      layer, environment, user, health check and labels; its files' time and
+#      creation time are the last commit's.
+#    Each build context holds exactly the files its layers get (hard links
+#    where possible: nothing is copied twice on disk).
+#    buildah bud: --timestamp sets the files' time and the creation time (the
+#    same inputs give the same layer bytes); --format docker keeps the
+#    HEALTHCHECK (OCI image configs have no health check field); --layers
+#    gives one layer per ADD/COPY; --no-cache because buildah 1.28's layer
+#    cache reuses an image whose files match even when the labels' build args
+#    (revision, time) changed, leaving stale labels.
 link() { cp -l "$1" "$2" 2>/dev/null || cp "$1" "$2"; }
-link "$rootfs" "$ctx/rootfs.tar"
-link "$node_bin" "$ctx/node"
-for b in "${kube_bins[@]}"; do link "$kube_dir/$b" "$ctx/kube-stack/$b"; done
+bud() { # bud <log-name> <buildah bud args...>
+  local log=$work/$1.log
+  shift
+  buildah "${storage_opts[@]}" bud --format docker --layers --no-cache "$@" >"$log" 2>&1 ||
+    { tail -30 "$log"; die "buildah bud failed (log: $log)"; }
+}
+
+base_ctx=$work/context-base
+rm -rf "$base_ctx" && mkdir -p "$base_ctx/kube-stack"
+link "$rootfs" "$base_ctx/rootfs.tar"
+link "$node_bin" "$base_ctx/node"
+for b in "${kube_bins[@]}"; do link "$kube_dir/$b" "$base_ctx/kube-stack/$b"; done
+base_epoch=$(git log -1 --format=%ct -- tools/kube-stack scripts/build-kube-stack.sh scripts/provision.sh \
+  deploy/image/Containerfile.base 2>/dev/null || true)
+base_epoch=${base_epoch:-$epoch}
+base_key=$( (cd "$base_ctx" && sha256sum rootfs.tar node kube-stack/*; cat "$root/deploy/image/Containerfile.base"; echo "$base_epoch") |
+  sha256sum | cut -c1-16)
+base_tag=localhost/scale-cluster-agent-base:$base_key
+if buildah "${storage_opts[@]}" inspect --type image "$base_tag" >/dev/null 2>&1; then
+  say "base $base_tag reused"
+else
+  say "buildah bud -> $base_tag (Debian, Node, kube stack)"
+  build_start=$SECONDS
+  bud buildah-base --timestamp "$base_epoch" -f deploy/image/Containerfile.base -t "$base_tag" "$base_ctx"
+  say "base committed in $((SECONDS - build_start))s"
+fi
+rm -rf "$base_ctx"
+
+ctx=$work/context
+rm -rf "$ctx" && mkdir -p "$ctx/app/out/main" "$ctx/app/bin"
 cp package.json "$ctx/app/" # the app finds its own folder by this file
 cp bin/scale-cluster-agent.mjs "$ctx/app/bin/"
 cp out/main/headless.js "$ctx/app/out/main/"
@@ -186,23 +227,23 @@ cp -al "$prod/node_modules" "$ctx/app/node_modules" 2>/dev/null || cp -a "$prod/
 # so the cached install keeps them.
 find "$ctx/app/node_modules" -type f \( -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' -o -name '*.map' \) -delete
 # Files the image's root owns and everyone reads; the agent's user writes
-# only its home. Fixed modes keep the layers the same from build to build.
+# only its home. Fixed modes keep the layer the same from build to build.
 chmod -R u=rwX,go=rX "$ctx/app"
-chmod 0755 "$ctx/node" "$ctx/kube-stack"/*
 
-# 8. The image. --timestamp sets every file's time and the image's creation
-#    time to $epoch, so the same inputs give the same image; --format docker
-#    keeps the HEALTHCHECK (OCI image configs have no health check field);
-#    --layers gives one layer per ADD/COPY (Debian, Node, kube stack, app), so
-#    a new app version changes only the last, small layer.
 say "buildah bud -> $tag"
+old_id=$(buildah "${storage_opts[@]}" images --noheading --format '{{.ID}}' "$tag" 2>/dev/null | head -1 || true)
 build_start=$SECONDS
-buildah "${storage_opts[@]}" bud --format docker --layers --timestamp "$epoch" \
+bud buildah --timestamp "$epoch" --build-arg BASE="$base_tag" \
   --build-arg VERSION="$version" --build-arg REVISION="$revision" --build-arg CREATED="$created" \
-  -f deploy/image/Containerfile.prebuilt -t "$tag" "$ctx" >"$work/buildah.log" 2>&1 ||
-  { tail -30 "$work/buildah.log"; die "buildah bud failed (log: $work/buildah.log)"; }
+  -f deploy/image/Containerfile.prebuilt -t "$tag" "$ctx"
 say "image committed in $((SECONDS - build_start))s"
 rm -rf "$ctx"
+# The image this tag named before is now unnamed: remove it (its app layer;
+# the base layers stay while an image uses them).
+new_id=$(buildah "${storage_opts[@]}" images --noheading --format '{{.ID}}' "$tag" | head -1)
+if [[ -n $old_id && $old_id != "$new_id" ]]; then
+  buildah "${storage_opts[@]}" rmi "$old_id" >/dev/null 2>&1 || true
+fi
 
 if [[ -n $oci_archive ]]; then
   rm -f "$oci_archive"
