@@ -72,15 +72,22 @@ tag=${tag:-scale-cluster-agent:$version}
 revision=$(git rev-parse HEAD 2>/dev/null || echo unknown)
 # The revision label says so when the files differ from that commit.
 [[ $revision != unknown && -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]] && revision+=-dirty
-# One fixed time for everything in the image (file times, the image's
-# creation time): the last commit's, so the same commit builds the same image.
+# Fixed times instead of the clock, so the same inputs give the same bytes:
+# the app layer's files and the image's creation time carry the last commit's
+# time; the base (Debian, Node, kube stack) the time of the last commit that
+# changed what shapes it, so that it stays the same across app changes.
 epoch=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 0)}
+base_epoch=$(git log -1 --format=%ct -- tools/kube-stack scripts/build-kube-stack.sh scripts/provision.sh \
+  deploy/image/Containerfile.base 2>/dev/null || true)
+base_epoch=${base_epoch:-$epoch}
 created=$(date -u -d "@$epoch" +%Y-%m-%dT%H:%M:%SZ)
 arch=$(uname -m | sed 's/x86_64/x64/;s/aarch64/arm64/')
 deb_arch=$(dpkg --print-architecture)
 work=$SCA_MACHINE_CACHE/image
 mkdir -p "$work"
-say "$tag (revision ${revision:0:12}${revision##*[!-dirty]}, $deb_arch), work folder $work"
+dirty=''
+[[ $revision == *-dirty ]] && dirty=-dirty
+say "$tag (revision ${revision:0:12}$dirty, $deb_arch), work folder $work"
 
 # 2. The app, rebuilt when out/ is missing or older than anything it is built from.
 bundle=out/main/headless.js
@@ -128,6 +135,7 @@ if [[ ! -d $prod/node_modules ]]; then
   cp package.json package-lock.json "$prod/"
   (cd "$prod" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund >/dev/null)
   [[ ! -e $prod/node_modules/electron ]] || die "electron landed in the production node_modules"
+  find "$work" -maxdepth 1 -name 'prod-modules-*' ! -name "${prod##*/}" -exec rm -rf {} + # older lock files
 fi
 
 # 6. The Debian root file system, cached by what shapes it. minbase is the
@@ -156,13 +164,14 @@ mirrors=(
   'deb http://deb.debian.org/debian bookworm-updates main'
   'deb http://deb.debian.org/debian-security bookworm-security main'
 )
-base_key=$(printf '%s\n' "${mm_args[@]}" "${mirrors[@]}" | sha256sum | cut -c1-16)
-rootfs=$work/rootfs-$base_key.tar
+rootfs_key=$(printf '%s\n' "${mm_args[@]}" "${mirrors[@]}" "$base_epoch" | sha256sum | cut -c1-16)
+rootfs=$work/rootfs-$rootfs_key.tar
 if $refresh_base || [[ ! -f $rootfs ]]; then
   say "mmdebstrap: Debian bookworm minbase from deb.debian.org (about a minute)"
-  SOURCE_DATE_EPOCH=$epoch mmdebstrap --format=tar "${mm_args[@]}" "$rootfs.part" "${mirrors[@]}" >"$work/mmdebstrap.log" 2>&1 ||
+  SOURCE_DATE_EPOCH=$base_epoch mmdebstrap --format=tar "${mm_args[@]}" "$rootfs.part" "${mirrors[@]}" >"$work/mmdebstrap.log" 2>&1 ||
     { tail -30 "$work/mmdebstrap.log"; die "mmdebstrap failed"; }
   mv "$rootfs.part" "$rootfs"
+  find "$work" -maxdepth 1 -name 'rootfs-*.tar' ! -name "${rootfs##*/}" -delete # older recipes
 else
   say "Debian root file system reused ($rootfs; --refresh-base to renew)"
 fi
@@ -197,9 +206,6 @@ rm -rf "$base_ctx" && mkdir -p "$base_ctx/kube-stack"
 link "$rootfs" "$base_ctx/rootfs.tar"
 link "$node_bin" "$base_ctx/node"
 for b in "${kube_bins[@]}"; do link "$kube_dir/$b" "$base_ctx/kube-stack/$b"; done
-base_epoch=$(git log -1 --format=%ct -- tools/kube-stack scripts/build-kube-stack.sh scripts/provision.sh \
-  deploy/image/Containerfile.base 2>/dev/null || true)
-base_epoch=${base_epoch:-$epoch}
 base_key=$( (cd "$base_ctx" && sha256sum rootfs.tar node kube-stack/*; cat "$root/deploy/image/Containerfile.base"; echo "$base_epoch") |
   sha256sum | cut -c1-16)
 base_tag=localhost/scale-cluster-agent-base:$base_key
