@@ -250,6 +250,11 @@ new_id=$(buildah "${storage_opts[@]}" images --noheading --format '{{.ID}}' "$ta
 if [[ -n $old_id && $old_id != "$new_id" ]]; then
   buildah "${storage_opts[@]}" rmi "$old_id" >/dev/null 2>&1 || true
 fi
+# Older bases (616 MB each) that no image uses any more; one still in use by
+# another tag is refused by buildah and stays.
+for old_base in $(buildah "${storage_opts[@]}" images --noheading --format '{{.Name}}:{{.Tag}}' | grep '^localhost/scale-cluster-agent-base:' || true); do
+  [[ $old_base == "$base_tag" ]] || buildah "${storage_opts[@]}" rmi "$old_base" >/dev/null 2>&1 || true
+done
 
 if [[ -n $oci_archive ]]; then
   rm -f "$oci_archive"
