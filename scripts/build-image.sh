@@ -189,15 +189,18 @@ fi
 #    where possible: nothing is copied twice on disk).
 #    buildah bud: --timestamp sets the files' time and the creation time (the
 #    same inputs give the same layer bytes); --format docker keeps the
-#    HEALTHCHECK (OCI image configs have no health check field); --layers
-#    gives one layer per ADD/COPY; --no-cache because buildah 1.28's layer
-#    cache reuses an image whose files match even when the labels' build args
-#    (revision, time) changed, leaving stale labels.
+#    HEALTHCHECK (OCI image configs have no health check field). The base
+#    takes --layers, for one layer per ADD/COPY, and --no-cache: it is built
+#    only when its tag is missing anyway. The app build has one COPY and is
+#    committed as one layer without --layers, which also keeps buildah 1.28's
+#    layer cache out of it (the cache reused an image whose files matched even
+#    when the labels' build args, revision and time, had changed) and leaves
+#    no intermediate images behind.
 link() { cp -l "$1" "$2" 2>/dev/null || cp "$1" "$2"; }
 bud() { # bud <log-name> <buildah bud args...>
   local log=$work/$1.log
   shift
-  buildah "${storage_opts[@]}" bud --format docker --layers --no-cache "$@" >"$log" 2>&1 ||
+  buildah "${storage_opts[@]}" bud --format docker "$@" >"$log" 2>&1 ||
     { tail -30 "$log"; die "buildah bud failed (log: $log)"; }
 }
 
@@ -214,7 +217,7 @@ if buildah "${storage_opts[@]}" inspect --type image "$base_tag" >/dev/null 2>&1
 else
   say "buildah bud -> $base_tag (Debian, Node, kube stack)"
   build_start=$SECONDS
-  bud buildah-base --timestamp "$base_epoch" -f deploy/image/Containerfile.base -t "$base_tag" "$base_ctx"
+  bud buildah-base --layers --no-cache --timestamp "$base_epoch" -f deploy/image/Containerfile.base -t "$base_tag" "$base_ctx"
   say "base committed in $((SECONDS - build_start))s"
 fi
 rm -rf "$base_ctx"
