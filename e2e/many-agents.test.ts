@@ -148,4 +148,15 @@ describe('one UI over two agents', () => {
     await page.getByTestId('log-line').filter({ hasText: 'a-01' }).first().waitFor({ timeout: 15_000 });
     await page.getByTestId('nav-clusters').click();
   });
+
+  it("opens B's own page with ?token= (its script and style load without the token) and shows B's clusters", async () => {
+    const other = await browser.newPage();
+    try {
+      await other.goto(`${b.url}/?token=${TOKEN}`);
+      await other.getByTestId('cluster-row-b-01').waitFor({ timeout: 30_000 });
+      expect(await other.getByTestId('cluster-count').textContent()).toBe('5');
+    } finally {
+      await other.close();
+    }
+  });
 });

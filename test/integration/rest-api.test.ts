@@ -188,6 +188,15 @@ describe('access token when bound beyond loopback', () => {
         clusters: [],
         count: 0,
       });
+      // Probes and the UI's own files need no token; data and effects do, the WebSocket included.
+      const health = await fetch(`${agent.web.url}/healthz`);
+      expect([health.status, await health.text()]).toEqual([200, 'ok']);
+      expect((await fetch(`${agent.web.url}/healthz`, { method: 'POST' })).status).toBe(401);
+      expect((await fetch(`${agent.web.url}/metrics`)).status).toBe(401);
+      expect((await fetch(`${agent.web.url}/main-cluster`)).status).toBe(401);
+      expect((await fetch(`${agent.web.url}/some/ui/route`)).status).toBe(401);
+      const page = await fetch(`${agent.web.url}/?token=wrong`);
+      expect(page.status).not.toBe(401);
     } finally {
       await agent.stop();
     }

@@ -8,7 +8,7 @@ import { WebSocketServer } from 'ws';
 import type { Engine } from '../engine';
 import type { Logger } from '../telemetry/logger';
 import { checkListenPolicy, isAuthorized } from './access-guard';
-import { sendJson } from './http-utils';
+import { sendJson, sendText } from './http-utils';
 import { handleRestRequest } from './rest-api';
 import { serveStatic } from './static-files';
 import { attachWsBridge } from './ws-bridge';
@@ -29,6 +29,11 @@ export interface RunningWebServer {
   close(): Promise<void>;
 }
 
+/** The built UI's files: the page, its hashed assets and icon (what a browser loads before it can send the token). */
+function isUiFile(path: string): boolean {
+  return path === '/' || path === '/index.html' || path === '/favicon.ico' || path.startsWith('/assets/');
+}
+
 export async function startWebServer(options: WebServerOptions): Promise<RunningWebServer> {
   const { engine, logger } = options;
   checkListenPolicy(options.host, options.accessToken);
@@ -36,10 +41,15 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   attachWsBridge(wss, engine, logger);
 
   const server = createServer((req, res) => {
-    // The health check tells nothing but "up", so probes (Kubernetes, a container's HEALTHCHECK) need no token.
-    const health = new URL(req.url ?? '/', 'http://localhost').pathname === '/healthz';
-    if (!health && !isAuthorized(req, options.accessToken)) {
-      sendJson(res, 401, { success: false, error: 'unauthorized', message: 'access token required' });
+    if (!isAuthorized(req, options.accessToken)) {
+      const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+      const read = req.method === 'GET' || req.method === 'HEAD';
+      // The health check tells nothing but "up", so probes (Kubernetes, a container's HEALTHCHECK) need no
+      // token. Nor do the web UI's own files: they hold no data, and a browser opened on /?token=... asks
+      // for the page's script and style without it. Everything with data or effects (REST, /api/ws) does.
+      if (read && path === '/healthz') sendText(res, 200, 'ok');
+      else if (read && isUiFile(path)) serveStatic(options.rendererDir, req, res);
+      else sendJson(res, 401, { success: false, error: 'unauthorized', message: 'access token required' });
       return;
     }
     handleRestRequest(engine, req, res)
