@@ -99,7 +99,10 @@ export function engineHandlers(engine: Engine): EngineHandlers {
     'fleet.status': async () => engine.fleet?.status() ?? noFleet(engine),
     'fleet.reconcile': async () => {
       if (!engine.fleet)
-        throw new EngineError('invalid', 'no fleet spec is configured: start the agent with --fleet <spec.yaml>');
+        throw new EngineError(
+          'invalid',
+          'no fleet spec is configured: start the agent with --fleet <spec.yaml>',
+        );
       return engine.fleet.reconcileNow();
     },
     'faults.list': async () => faults.list(),

@@ -33,7 +33,10 @@ export class ExternalProvider implements MainClusterProvider {
       return kc;
     }
     if (!this.kubeconfigPath) {
-      throw new EngineError('invalid', 'MainClusterProvider is external but MainKubeconfig is not set (and the agent is not running in a pod)');
+      throw new EngineError(
+        'invalid',
+        'MainClusterProvider is external but MainKubeconfig is not set (and the agent is not running in a pod)',
+      );
     }
     if (!existsSync(this.kubeconfigPath)) {
       throw new EngineError('unavailable', `MainKubeconfig ${this.kubeconfigPath} does not exist`);

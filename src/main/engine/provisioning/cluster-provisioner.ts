@@ -80,7 +80,8 @@ export class ClusterProvisioner {
     for (const ns of this.caches.namespaces.list()) {
       const labels = ns.metadata.labels ?? {};
       const cluster = labels[CLUSTER_LABEL];
-      if (cluster && ns.metadata.name === anchorNamespace(cluster)) owners.set(cluster, labels[AGENT_LABEL] ?? '');
+      if (cluster && ns.metadata.name === anchorNamespace(cluster))
+        owners.set(cluster, labels[AGENT_LABEL] ?? '');
     }
     return owners;
   }
