@@ -45,6 +45,9 @@ const OBJECT_REQUESTS: RequestChannel[] = [
   'inspector.reconnect',
   'settings.update',
   'settings.testConnection',
+  'agents.add',
+  'agents.remove',
+  'agents.call',
 ];
 const MALFORMED: unknown[] = [42, 'text', [], null, undefined];
 
