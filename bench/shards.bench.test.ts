@@ -145,10 +145,11 @@ ${row(one)}
 ${row(two)}
 
 Two shards against one: creation ${(two.rate / one.rate).toFixed(2)}x the rate, steady CPU per cluster
-${(two.cpuPct / one.cpuPct).toFixed(2)}x, memory ${(two.rssMiB / one.rssMiB).toFixed(2)}x. On two cores, shards share the same CPUs
-with each other and with kube-apiserver, so a second shard buys parallelism only
-while one agent's event loop is the bound; across machines each shard brings its
-own cores.
+${(two.cpuPct / one.cpuPct).toFixed(2)}x, memory ${(two.rssMiB / one.rssMiB).toFixed(2)}x. On one machine the shards share its
+cores with each other, kube-apiserver and the stand-in (the load column), so a
+second shard adds its own fixed costs (a Node process, its caches and
+connections) and gains only what one agent's event loop was holding back;
+across machines each shard brings its own cores.
 `,
     );
   },
