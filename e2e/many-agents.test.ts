@@ -139,13 +139,23 @@ describe('one UI over two agents', () => {
   it('the one-agent screens follow the agent chosen in the top bar', async () => {
     await page.getByTestId('agent-select').selectOption('agent-b');
     await page.getByTestId('nav-logs').click();
-    // B's log holds its own clusters' lines; A never made b-01.
-    await page.getByTestId('logs-text').fill('b-01');
-    await page.getByTestId('log-line').first().waitFor({ timeout: 15_000 });
-    expect(await page.getByTestId('log-line').first().textContent()).toContain('b-01');
+    // B's log holds its own clusters' lines and none of A's; A's the other way round.
+    // (The filter applies after typing settles: wait for what it shows, not for the first line.)
+    const expectLines = async (text: string, shown: boolean): Promise<void> => {
+      await page.getByTestId('logs-text').fill(text);
+      if (shown)
+        await page.getByTestId('log-line').filter({ hasText: text }).first().waitFor({ timeout: 15_000 });
+      else
+        await page
+          .getByTestId('logs-empty')
+          .filter({ hasText: 'No line matches' })
+          .waitFor({ timeout: 15_000 });
+    };
+    await expectLines('b-01', true);
+    await expectLines('a-01', false);
     await page.getByTestId('agent-select').selectOption('');
-    await page.getByTestId('logs-text').fill('a-01');
-    await page.getByTestId('log-line').filter({ hasText: 'a-01' }).first().waitFor({ timeout: 15_000 });
+    await expectLines('a-01', true);
+    await expectLines('b-01', false);
     await page.getByTestId('nav-clusters').click();
   });
 
