@@ -47,6 +47,8 @@ export interface FleetReconcilerDeps {
 
 export class FleetReconciler {
   private spec: FleetSpec | undefined;
+  /** The spec's clusters this shard owns, derived once per spec (hashing every name per shard is not free). */
+  private owned = new Map<string, FleetCluster>();
   private appliedAt: string | undefined;
   private error: string | undefined;
   private conflicts: { name: string; reason: string }[] = [];
@@ -66,14 +68,12 @@ export class FleetReconciler {
    * Reads and checks the spec; a bad one throws FleetSpecError (the
    * agent refuses to start on it rather than act on half a fleet).
    */
-  load(): FleetSpec {
-    const spec = this.read();
-    this.spec = spec;
-    return spec;
+  load(): void {
+    this.adopt(this.read());
   }
 
   start(): void {
-    this.spec ??= this.load();
+    if (!this.spec) this.load();
     this.watchFile();
     this.resyncTimer = setInterval(() => this.reread(), RESYNC_MS);
     this.resyncTimer.unref();
@@ -97,7 +97,6 @@ export class FleetReconciler {
 
   status(): FleetStatus {
     const { shard, registry } = this.deps;
-    const owned = this.spec?.clusters.filter((c) => shard.owns(c.name)) ?? [];
     const byStatus: Partial<Record<ClusterStatus, number>> = {};
     for (const c of registry.list()) if (c.fleet) byStatus[c.status] = (byStatus[c.status] ?? 0) + 1;
     return {
@@ -105,7 +104,7 @@ export class FleetReconciler {
       path: this.deps.path,
       shard: { index: shard.index, count: shard.count, agentId: shard.agentId },
       specClusters: this.spec?.clusters.length ?? 0,
-      owned: owned.length,
+      owned: this.owned.size,
       byStatus,
       removing: this.removing.size,
       conflicts: this.conflicts.slice(0, MAX_LISTED),
@@ -113,6 +112,12 @@ export class FleetReconciler {
       appliedAt: this.appliedAt,
       error: this.error,
     };
+  }
+
+  /** Puts a spec in force, with this shard's share of it. */
+  private adopt(spec: FleetSpec): void {
+    this.spec = spec;
+    this.owned = new Map(spec.clusters.filter((c) => this.deps.shard.owns(c.name)).map((c) => [c.name, c]));
   }
 
   private read(): FleetSpec {
@@ -138,12 +143,13 @@ export class FleetReconciler {
       const spec = this.read();
       if (this.error) this.deps.logger.info(`Fleet spec ${this.deps.path} is valid again`);
       this.error = undefined;
-      if (spec.hash !== this.spec?.hash)
+      if (spec.hash !== this.spec?.hash) {
         this.deps.logger.info(
           { clusters: spec.clusters.length },
           `Fleet spec ${this.deps.path} changed: ${spec.clusters.length} clusters`,
         );
-      this.spec = spec;
+        this.adopt(spec);
+      }
     } catch (err) {
       const message = (err as Error).message;
       if (message !== this.error)
@@ -201,12 +207,11 @@ export class FleetReconciler {
   private async pass(): Promise<void> {
     const spec = this.spec;
     if (!spec) return;
+    const wanted = this.owned;
     const { shard, registry, lifecycle, logger } = this.deps;
     const owners = await this.deps.presentOwners();
     if (this.stopped) return;
     this.slots.setLimit(spec.concurrency ?? this.deps.defaultConcurrency());
-    const wanted = new Map<string, FleetCluster>();
-    for (const c of spec.clusters) if (shard.owns(c.name)) wanted.set(c.name, c);
 
     // Fleet clusters no longer wanted here go, a few at a time (each waits for Rancher's removal).
     for (const record of registry.list()) {

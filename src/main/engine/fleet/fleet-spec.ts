@@ -15,7 +15,12 @@
 import { createHash } from 'node:crypto';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { TemplateSpec } from '../../../shared/cluster';
-import { clusterNameProblem, concurrencyProblem, MAX_BATCH_SIZE } from '../../../shared/cluster-names';
+import {
+  BATCH_NAME_FIELDS,
+  clusterNameProblem,
+  concurrencyProblem,
+  MAX_BATCH_SIZE,
+} from '../../../shared/cluster-names';
 import { expandBatchNames } from '../clusters/batch-names';
 import { resolveTemplateSpec } from '../clusters/resolve-template-spec';
 
@@ -33,7 +38,7 @@ export interface FleetCluster {
 export interface FleetSpec {
   concurrency?: number;
   clusters: FleetCluster[];
-  /** Hash of the file's text: an unchanged file is not applied twice. */
+  /** Hash of the file's text and the default template it was read with: an unchanged spec is not read anew. */
   hash: string;
 }
 
@@ -45,16 +50,7 @@ export class FleetSpecError extends Error {
 }
 
 const TOP_FIELDS = new Set(['concurrency', 'clusters']);
-const ENTRY_FIELDS = new Set([
-  'name',
-  'pattern',
-  'prefix',
-  'count',
-  'start',
-  'padding',
-  'template',
-  'importToRancher',
-]);
+const ENTRY_FIELDS = new Set(['name', ...BATCH_NAME_FIELDS, 'template', 'importToRancher']);
 
 export function parseFleetSpec(text: string, defaultTemplate: string): FleetSpec {
   let doc: unknown;
@@ -113,7 +109,7 @@ export function parseFleetSpec(text: string, defaultTemplate: string): FleetSpec
     if (clusters.length > MAX_FLEET_CLUSTERS)
       throw new FleetSpecError(`names more than ${MAX_FLEET_CLUSTERS} clusters (at ${at})`);
   });
-  const hash = createHash('sha256').update(text).digest('hex').slice(0, 16);
+  const hash = createHash('sha256').update(`${defaultTemplate}\n${text}`).digest('hex').slice(0, 16);
   return { concurrency, clusters, hash };
 }
 

@@ -9,18 +9,12 @@
 import { createHash } from 'node:crypto';
 import { ConfigError } from '../config/agent-config';
 
-export interface ShardIdentity {
-  index: number;
-  count: number;
+export class ShardAssignment {
   /**
    * The owner written on the clusters' anchor namespaces in the main
    * cluster, so agents sharing one main cluster can tell their clusters
    * apart: `shard-<index>` in a fleet of shards, `agent` for a lone agent.
    */
-  agentId: string;
-}
-
-export class ShardAssignment implements ShardIdentity {
   readonly agentId: string;
 
   constructor(

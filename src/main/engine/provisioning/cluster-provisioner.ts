@@ -94,7 +94,8 @@ export class ClusterProvisioner {
 
   /** Makes (or re-converges) a cluster's objects; refuses a cluster another agent owns in a shared main cluster. */
   async provision(cluster: string, template: ClusterTemplate, options?: ProvisionOptions): Promise<void> {
-    const owner = this.clusterOwners().get(cluster);
+    const anchor = this.caches.namespaces.get(anchorNamespace(cluster));
+    const owner = anchor?.metadata.labels?.[AGENT_LABEL];
     if (owner && owner !== this.owner)
       throw new EngineError(
         'conflict',

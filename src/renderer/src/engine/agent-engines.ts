@@ -74,10 +74,6 @@ export class SelectedAgentEngine implements Required<AgentEngine> {
     root.onConnection?.((connected) => this.connectionListeners.forEach((l) => l(connected)));
   }
 
-  get selected(): string {
-    return this.agent;
-  }
-
   /** Switches every screen to another agent: they see a reconnect, so each refetches its data. */
   select(agent: string): void {
     if (agent === this.agent) return;
