@@ -21,29 +21,8 @@ export CGO_ENABLED=0
 export GOFLAGS=-mod=mod
 
 # build <module-dir under tools/chart-tools/> <binary-name> <package> [ldflags-extra]
-build() {
-  local dir=$1 name=$2 pkg=$3 ldx=${4:-}
-  local mod="$root/tools/chart-tools/$dir"
-  local sum stamp
-  sum=$(cat "$mod/go.mod" "$mod/go.sum" | sha256sum | cut -c1-16)
-  stamp="$out/.$name.stamp"
-  if [[ -x "$out/$name" && -f "$stamp" && "$(cat "$stamp")" == "$sum" ]]; then
-    echo "chart-tools: $name up to date ($out/$name)"
-    return
-  fi
-  local start=$SECONDS
-  echo "chart-tools: building $name from $pkg ..."
-  (cd "$mod" && go build -trimpath -ldflags "-s -w $ldx" -o "$out/$name.tmp" "$pkg")
-  # `go build` of a package that is not a program writes an archive, silently.
-  if [[ "$(head -c4 "$out/$name.tmp" | od -An -c | tr -d ' ')" != '177ELF' ]]; then
-    echo "chart-tools: $pkg did not build an executable" >&2
-    exit 1
-  fi
-  chmod +x "$out/$name.tmp"
-  mv "$out/$name.tmp" "$out/$name"
-  echo "$sum" >"$stamp"
-  echo "chart-tools: built $name in $((SECONDS - start))s"
-}
+source "$root/scripts/lib/go-tool-build.sh"
+build() { build_go_tool chart-tools "$root/tools/chart-tools/$1" "${@:2}"; }
 
 helm_version=$(awk '/helm.sh\/helm\/v4 v/{print $NF; exit}' "$root/tools/chart-tools/helm/go.mod")
 kubeconform_version=$(awk '/github.com\/yannh\/kubeconform v/{print $NF; exit}' "$root/tools/chart-tools/kubeconform/go.mod")

@@ -77,7 +77,7 @@ revision=$(git rev-parse HEAD 2>/dev/null || echo unknown)
 # time; the base (Debian, Node, kube stack) the time of the last commit that
 # changed what shapes it, so that it stays the same across app changes.
 epoch=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 0)}
-base_epoch=$(git log -1 --format=%ct -- tools/kube-stack scripts/build-kube-stack.sh scripts/provision.sh \
+base_epoch=$(git log -1 --format=%ct -- tools/kube-stack scripts/build-kube-stack.sh scripts/lib/go-tool-build.sh scripts/provision.sh \
   deploy/image/Containerfile.base 2>/dev/null || true)
 base_epoch=${base_epoch:-$epoch}
 created=$(date -u -d "@$epoch" +%Y-%m-%dT%H:%M:%SZ)

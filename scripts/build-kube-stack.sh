@@ -28,28 +28,8 @@ export PATH=/usr/local/go/bin:$PATH
 export CGO_ENABLED=0
 
 # build <module-dir under tools/> <binary-name> <package> [ldflags-extra]
-build() {
-  local dir=$1 name=$2 pkg=$3 ldx=${4:-}
-  local sum stamp
-  sum=$(cat "$root/tools/$dir/go.mod" "$root/tools/$dir/go.sum" | sha256sum | cut -c1-16)
-  stamp="$out/.$name.stamp"
-  if [[ -x "$out/$name" && -f "$stamp" && "$(cat "$stamp")" == "$sum" ]]; then
-    echo "kube-stack: $name up to date ($out/$name)"
-    return
-  fi
-  local start=$SECONDS
-  echo "kube-stack: building $name from $pkg ..."
-  (cd "$root/tools/$dir" && go build -trimpath -ldflags "-s -w $ldx" -o "$out/$name.tmp" "$pkg")
-  # `go build` of a package that is not a program writes an archive, silently.
-  if [[ "$(head -c4 "$out/$name.tmp" | od -An -c | tr -d ' ')" != '177ELF' ]]; then
-    echo "kube-stack: $pkg did not build an executable" >&2
-    exit 1
-  fi
-  chmod +x "$out/$name.tmp"
-  mv "$out/$name.tmp" "$out/$name"
-  echo "$sum" >"$stamp"
-  echo "kube-stack: built $name in $((SECONDS - start))s"
-}
+source "$root/scripts/lib/go-tool-build.sh"
+build() { build_go_tool kube-stack "$root/tools/$1" "${@:2}"; }
 
 k8s_version=$(awk '/k8s.io\/kubernetes v/{print $NF; exit}' "$root/tools/kube-stack/kubernetes/go.mod")
 # Kubernetes binaries report their version from these variables; kwokctl and
