@@ -27,6 +27,9 @@ export function clusterNameProblem(name: unknown): string | undefined {
   return undefined;
 }
 
+/** The fields of a batch request (and of a fleet spec entry) that name its clusters as a numbered run. */
+export const BATCH_NAME_FIELDS = ['pattern', 'prefix', 'count', 'start', 'padding'] as const;
+
 /** A numbered run of names: `${prefix}${n padded to width}${suffix}` for n in first..first+count-1. */
 export interface NameRange {
   prefix: string;

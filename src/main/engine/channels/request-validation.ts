@@ -4,6 +4,7 @@
  */
 import type { RequestChannel, RequestOf } from '../../../shared/channels';
 import type { CreateBatchRequest, CreateClusterRequest } from '../../../shared/cluster';
+import { BATCH_NAME_FIELDS } from '../../../shared/cluster-names';
 import { EngineError } from '../../../shared/errors';
 import { parseConnectionTestRequest, parseSettingsUpdate } from '../settings/parse-settings-requests';
 import { parseLogsTailRequest } from '../telemetry/logs-tail-request';
@@ -33,16 +34,7 @@ function idRequest(channel: string, request: unknown): { id: string } {
 }
 
 const CREATE_FIELDS = new Set(['name', 'template', 'importToRancher']);
-const BATCH_FIELDS = new Set([
-  'pattern',
-  'prefix',
-  'count',
-  'start',
-  'padding',
-  'template',
-  'concurrency',
-  'importToRancher',
-]);
+const BATCH_FIELDS = new Set([...BATCH_NAME_FIELDS, 'template', 'concurrency', 'importToRancher']);
 
 function optionalBoolean(channel: string, request: Record<string, unknown>, field: string): void {
   const v = request[field];
