@@ -136,8 +136,7 @@ describe.skipIf(!HAVE_GO).each(PEER_VERSIONS)('remotedialer interop with Go $lib
 
     beforeAll(async () => {
       go = await GoServer.start(version);
-      // Go's own 60 s sync interval: a Sync sent while the Go server's Connect is still in flight makes
-      // it close that new connection ("sync from client"), a race Go has too. The sync test sends its own.
+      // Go's own 60 s sync interval; the sync tests send their own.
       client = await connect();
     });
     afterAll(async () => {
@@ -220,6 +219,37 @@ describe.skipIf(!HAVE_GO).each(PEER_VERSIONS)('remotedialer interop with Go $lib
       );
       expect(result).toMatchObject({ read: 5, isEOF: true });
     });
+
+    it.runIf(version.hasSync)(
+      'keeps a connection whose Connect the Go server sent just before our SyncConnections',
+      async () => {
+        // The race Go's own client has: Go registers the connection, sends Connect, and closes every
+        // connection a sync from the client does not list. We stop reading (the Connect waits in our
+        // socket, as behind a busy event loop), sync, then read on: the new connection must live.
+        const key = `sync-race-${version.name}`;
+        const session = await connect({ syncIntervalMs: 100_000 }, key);
+        const socket = (session as unknown as { ws: { _socket: Duplex } }).ws._socket;
+        try {
+          socket.pause();
+          const id = await go.startJob({
+            kind: 'echo',
+            client: key,
+            address: 'echo-race',
+            bytes: 4096,
+            seed: 7,
+          });
+          await delay(300); // Go has registered the connection and written its Connect
+          session.sendSyncConnections();
+          await delay(300); // ... and read our sync
+          socket.resume();
+          const result = await go.waitJob(id, 10_000);
+          expect(result.error ?? '').toBe('');
+          expect(result.recvSha).toBe(result.sentSha);
+        } finally {
+          session.close();
+        }
+      },
+    );
 
     it('closes the local stream when Go closes the connection', async () => {
       const local = new PassThrough();

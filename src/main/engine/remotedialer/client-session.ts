@@ -25,6 +25,20 @@ export const DIAL_TIMEOUT_MS = 60_000;
 /** ws refuses bigger messages; Go's Data frames are 32 KiB, so this is generous but bounded. */
 export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
+/**
+ * Connection ids above the highest Connect seen that a SyncConnections also
+ * lists. The server numbers a session's connections 2, 3, 4, ... and closes
+ * every one of its own a sync does not list, with "sync from client". A
+ * Connect it has sent but we have not read yet (in flight, or queued behind
+ * a busy event loop) is one of those, so without this the sync races every
+ * new connection: Rancher's Steve ping through it fails and the cluster shows
+ * Unavailable until its next ping and health check. Go's client has the same
+ * race; listing ids the server does not have is harmless (it only closes its
+ * own ids the list lacks), and 64 covers far more Connects than one session
+ * gets in flight at once.
+ */
+export const SYNC_LOOKAHEAD_IDS = 64n;
+
 /** The text sent back for a Connect that `allow` refused (Go's error text). */
 export const CONNECT_NOT_ALLOWED = 'connect not allowed';
 
@@ -72,6 +86,8 @@ export class ClientSession extends TunnelSession {
   private readonly pingTimer: NodeJS.Timeout;
   private readonly syncTimer: NodeJS.Timeout;
   private lastPongAt = Date.now();
+  /** The highest connection id the server has opened so far (see SYNC_LOOKAHEAD_IDS). */
+  private highestConnId = 0n;
 
   /** Wraps an already-open WebSocket. Most callers want connectClientSession. */
   constructor(ws: WebSocket, options: ClientSessionOptions) {
@@ -107,14 +123,21 @@ export class ClientSession extends TunnelSession {
     this.syncTimer.unref();
   }
 
-  /** Tells the server which connections we still have, so it drops the others (Go: every 60 s). */
+  /**
+   * Tells the server which connections we still have, so it drops the others
+   * (Go: every 60 s); also lists the next ids it may be opening right now.
+   */
   sendSyncConnections(): void {
     if (this.isClosed) return;
+    const upcoming: bigint[] = [];
+    for (let id = this.highestConnId + 1n; id <= this.highestConnId + SYNC_LOOKAHEAD_IDS; id++)
+      upcoming.push(id);
     this.send({
       id: nextMessageId(),
       connId: 0n,
       type: MessageType.SyncConnections,
-      connIds: this.activeConnectionIds(),
+      // Ascending, as the server's merge expects: every active id is at most the highest seen.
+      connIds: [...this.activeConnectionIds(), ...upcoming],
     });
   }
 
@@ -138,6 +161,7 @@ export class ClientSession extends TunnelSession {
 
   protected handleConnect(message: ConnectMessage): Error | null {
     const { connId, proto, address } = message;
+    if (connId > this.highestConnId) this.highestConnId = connId;
     if (!this.allow(proto, address)) {
       // Deliberately kinder than Go, whose client drops the whole session
       // (and every other connection in it) on a refused Connect: we refuse

@@ -7,6 +7,7 @@ import {
   ClientSession,
   HandshakeError,
   connectClientSession,
+  SYNC_LOOKAHEAD_IDS,
   type ClientSessionOptions,
 } from './client-session';
 import { decodeMessage, encodeData, encodeMessage } from './codec';
@@ -331,12 +332,16 @@ describe('client session against a hand-played server', () => {
     expect((await client.closed).message).toMatch(/failed to parse connect address/);
   });
 
-  it('sends SyncConnections with sorted little-endian ids on its interval', async () => {
+  it('sends SyncConnections on its interval: its connections sorted, then the next ids the server may be opening', async () => {
     const { ws } = await rawPair({ syncIntervalMs: 50 });
     for (const id of [9n, 3n, 300n])
       ws.send(encodeMessage({ id: 1n, connId: id, type: MessageType.Connect, proto: 'tcp', address: 'x' }));
-    const sync = await nextFrame(ws, (m) => m.type === MessageType.SyncConnections && m.connIds.length === 3);
-    expect(sync).toMatchObject({ connId: 0n, connIds: [3n, 9n, 300n] });
+    const sync = await nextFrame(
+      ws,
+      (m) => m.type === MessageType.SyncConnections && m.connIds.slice(0, 3).join() === '3,9,300',
+    );
+    const upcoming = Array.from({ length: Number(SYNC_LOOKAHEAD_IDS) }, (_, i) => 301n + BigInt(i));
+    expect(sync).toMatchObject({ connId: 0n, connIds: [3n, 9n, 300n, ...upcoming] });
   });
 
   it('pings on its interval', async () => {
