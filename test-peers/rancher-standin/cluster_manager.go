@@ -122,23 +122,26 @@ func (m *Managers) Runtime(id string) ManagerRuntime {
 
 // ManagerRuntime is what the control API reports about the controllers.
 type ManagerRuntime struct {
-	PingSuccesses     int        `json:"pingSuccesses"`
-	PingFailures      int        `json:"pingFailures"`
-	LastPingError     string     `json:"lastPingError,omitempty"`
-	LastPingAt        *time.Time `json:"lastPingAt,omitempty"`
-	HealthSuccesses   int        `json:"healthSuccesses"`
-	HealthFailures    int        `json:"healthFailures"`
-	LastHealthError   string     `json:"lastHealthError,omitempty"`
-	KubeSystemChecked bool       `json:"kubeSystemChecked"`
-	NodeLists         int        `json:"nodeLists"`
-	NodeWatches       int        `json:"nodeWatches"`
-	NodeWatchEvents   int        `json:"nodeWatchEvents"`
-	LastNodeError     string     `json:"lastNodeError,omitempty"`
-	NodeProblems      []string   `json:"nodeProblems,omitempty"`
-	NotReadyNodes     int        `json:"notReadyNodes"`
-	DeployAttempts    int        `json:"deployAttempts"`
-	LastDeployError   string     `json:"lastDeployError,omitempty"`
-	DeployedObjects   []string   `json:"deployedObjects,omitempty"`
+	PingSuccesses int    `json:"pingSuccesses"`
+	PingFailures  int    `json:"pingFailures"`
+	LastPingError string `json:"lastPingError,omitempty"`
+	// PingErrorCounts tallies every failed ping by its error text, so a
+	// benchmark can tell why clusters flapped after the fact.
+	PingErrorCounts   map[string]int `json:"pingErrorCounts,omitempty"`
+	LastPingAt        *time.Time     `json:"lastPingAt,omitempty"`
+	HealthSuccesses   int            `json:"healthSuccesses"`
+	HealthFailures    int            `json:"healthFailures"`
+	LastHealthError   string         `json:"lastHealthError,omitempty"`
+	KubeSystemChecked bool           `json:"kubeSystemChecked"`
+	NodeLists         int            `json:"nodeLists"`
+	NodeWatches       int            `json:"nodeWatches"`
+	NodeWatchEvents   int            `json:"nodeWatchEvents"`
+	LastNodeError     string         `json:"lastNodeError,omitempty"`
+	NodeProblems      []string       `json:"nodeProblems,omitempty"`
+	NotReadyNodes     int            `json:"notReadyNodes"`
+	DeployAttempts    int            `json:"deployAttempts"`
+	LastDeployError   string         `json:"lastDeployError,omitempty"`
+	DeployedObjects   []string       `json:"deployedObjects,omitempty"`
 	// LastKubectlOutput is the output of the last kubectl apply (secrets masked).
 	LastKubectlOutput string     `json:"lastKubectlOutput,omitempty"`
 	NextDeployAt      *time.Time `json:"nextDeployAt,omitempty"`
@@ -539,6 +542,10 @@ func (cm *clusterManager) connectedCheck() {
 		} else {
 			rt.PingFailures++
 			rt.LastPingError = err.Error()
+			if rt.PingErrorCounts == nil {
+				rt.PingErrorCounts = map[string]int{}
+			}
+			rt.PingErrorCounts[err.Error()]++
 		}
 	})
 	cm.a.store.Update(cm.id, func(c *Cluster) bool {

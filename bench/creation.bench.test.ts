@@ -1,0 +1,196 @@
+/**
+ * Where creation time goes (not a test; `npm run bench:creation`,
+ * CREATION_N=300, CREATION_CONCURRENCY=8): N tiny clusters created and
+ * imported into the Rancher stand-in, until every one is active there.
+ * Reports the rate over the run in tenths (does it fall as clusters pile
+ * up?), each step's median and p90 for the first and the last quarter of the
+ * clusters, how long Rancher took from the agent's "ready" to "active", and
+ * the CPU each process spent (agent, stand-in with the kubectl runs it
+ * starts, kube-apiserver, etcd, controller-manager, kwok). Writes
+ * "Creation: where the time goes" in docs/benchmarks.md.
+ */
+import { it } from 'vitest';
+import { parseConcurrency } from '../src/shared/cluster-names';
+import { Engine } from '../src/main/engine/engine';
+import { clusterRecords } from '../test/helpers/engine-view';
+import { eventually, startTestMainCluster } from '../test/helpers/main-cluster';
+import { STANDIN_TOKEN, startStandIn } from '../test/helpers/rancher-standin';
+import { testConfig } from '../test/helpers/test-config';
+import { memoryLogger } from '../test/helpers/test-logger';
+import { waitForBatch } from '../test/helpers/wait-for-batch';
+import { machineLine, writeSection } from './lib/benchmarks-doc';
+import { cpuSeconds, cpuSecondsWithChildren, findPids } from './lib/process-cpu';
+import { quantile, readyAt, stepBreakdown } from './lib/step-breakdown';
+
+const N = Number(process.env.CREATION_N ?? 300);
+/** A number, or "auto" (the engine adapts it to the main apiserver). */
+const CONCURRENCY = parseConcurrency(process.env.CREATION_CONCURRENCY ?? '8');
+const CONNECT_RATE = 100;
+/** Extra stand-in flags for experiments, e.g. `--kubectl /bin/true` to see what clusterdeploy's kubectl costs. */
+const STANDIN_ARGS = (process.env.CREATION_STANDIN_ARGS ?? '').split(' ').filter(Boolean);
+
+interface StandInCluster {
+  name: string;
+  state: string;
+  conditions?: { type: string; status: string; lastTransitionTime?: string }[];
+  controllers?: { pingSuccesses?: number; pingErrorCounts?: Record<string, number> };
+}
+
+/** How long to wait, once every cluster is ready here, for Rancher to call all of them active at once. */
+const ACTIVE_WAIT_MS = Number(process.env.CREATION_ACTIVE_WAIT_S ?? 600) * 1000;
+
+it(`creation: ${N} clusters`, { timeout: 7_200_000 }, async () => {
+  const [main, standin] = await Promise.all([
+    startTestMainCluster(),
+    startStandIn(['--ping-interval', '15s', '--health-interval', '15s', ...STANDIN_ARGS]),
+  ]);
+  const engine = new Engine({
+    config: testConfig({
+      RancherURL: standin.url,
+      BearerToken: STANDIN_TOKEN,
+      RancherCACert: standin.caPath,
+      ConnectRatePerSecond: CONNECT_RATE,
+    }),
+    logger: memoryLogger('info').logger,
+    shell: 'headless',
+    mainCluster: main.provider,
+  });
+  engine.start();
+  await engine.provisioner();
+  const inWorkdir = (name: string) => (c: string) => c.includes(name) && c.includes(main.workdir);
+  const processes: Record<string, number[]> = {
+    'kube-apiserver': findPids(inWorkdir('kube-apiserver')),
+    etcd: findPids(inWorkdir('etcd')),
+    'kube-controller-manager': findPids(inWorkdir('kube-controller-manager')),
+    'kwok-controller': findPids(inWorkdir('kwok-controller')),
+  };
+  const standinPid = standin.process.pid ?? 0;
+  const cpuNow = (): Record<string, number> => {
+    const out: Record<string, number> = {};
+    const agent = process.cpuUsage();
+    out['agent (Node, this process)'] = (agent.user + agent.system) / 1e6;
+    out['stand-in (Rancher)'] = cpuSeconds(standinPid);
+    out["stand-in's kubectl runs"] = cpuSecondsWithChildren(standinPid) - cpuSeconds(standinPid);
+    for (const [name, pids] of Object.entries(processes))
+      out[name] = pids.map(cpuSeconds).reduce((a, b) => a + b, 0);
+    return out;
+  };
+  const active = async () =>
+    (await standin.get<{ byState: Record<string, number> }>('/summary')).byState.active ?? 0;
+  const progress = setInterval(() => {
+    void active().then(
+      (n) => console.log(`[creation ${N}] ${new Date().toISOString()} active in Rancher: ${n}`),
+      () => undefined,
+    );
+  }, 30_000);
+
+  // The engine's limit on clusters made at once, each second (it adapts to the main apiserver).
+  const limits: number[] = [];
+  const sampler = setInterval(() => limits.push(engine.lifecycle.concurrencyLimit), 1000);
+  const cpu0 = cpuNow();
+  const t0 = Date.now();
+  const batch = await engine.handle('batches.create', {
+    pattern: `c-{${'1'.padStart(String(N).length, '0')}..${N}}`,
+    template: 'tiny',
+    concurrency: CONCURRENCY,
+  });
+  await waitForBatch(engine, batch.id, 7_000_000, true);
+  const readyAll = Date.now();
+  clearInterval(sampler);
+  // Clusters that flap (a failed Steve ping marks one unavailable until its next ping and health check)
+  // can keep "all active at once" from ever happening: the wait is bounded, and the report says so.
+  const allActive = await eventually(
+    async () => (await active()) === N || undefined,
+    'all active',
+    ACTIVE_WAIT_MS,
+  )
+    .then(() => true)
+    .catch(() => false);
+  const activeAtEnd = await active();
+  const seconds = (Date.now() - t0) / 1000;
+  const cpu1 = cpuNow();
+  clearInterval(progress);
+
+  const records = await clusterRecords(engine);
+  const inRancher = (await standin.get<{ data: StandInCluster[] }>('/clusters')).data;
+  await engine.stop();
+  await standin.stop();
+  await main.destroy();
+
+  // Rate in tenths of the run, by the time each cluster became ready here.
+  const readyTimes = records.map((r) => readyAt(r) ?? Infinity).sort((a, b) => a - b);
+  const tenth = Math.ceil(N / 10);
+  const tenths: string[] = [];
+  for (let i = 0; i < N; i += tenth) {
+    const from = i === 0 ? t0 : (readyTimes[i - 1] ?? t0);
+    const to = readyTimes[Math.min(N, i + tenth) - 1] ?? from;
+    const count = Math.min(N, i + tenth) - i;
+    tenths.push(((count * 1000) / Math.max(1, to - from)).toFixed(2));
+  }
+  // Rancher's part: from the agent's ready to active (its last condition change), in whole seconds.
+  const readyByName = new Map(records.map((r) => [r.name, readyAt(r) ?? 0]));
+  const rancherLag = inRancher
+    .map((c) => {
+      const last = Math.max(...(c.conditions ?? []).map((k) => Date.parse(k.lastTransitionTime ?? '') || 0));
+      const ready = readyByName.get(c.name);
+      return ready ? (last - ready) / 1000 : undefined;
+    })
+    .filter((v): v is number => v !== undefined)
+    .sort((a, b) => a - b);
+  const steps = stepBreakdown(records, 4);
+  // Every failed Steve ping (Rancher's clusterconnected check), by its error.
+  const pingErrors = new Map<string, number>();
+  let pings = 0;
+  for (const c of inRancher) {
+    pings += c.controllers?.pingSuccesses ?? 0;
+    for (const [text, n] of Object.entries(c.controllers?.pingErrorCounts ?? {})) {
+      pings += n;
+      pingErrors.set(text, (pingErrors.get(text) ?? 0) + n);
+    }
+  }
+  const failedPings = [...pingErrors.values()].reduce((a, b) => a + b, 0);
+  const cpuRows = Object.keys(cpu0).map((k) => {
+    const used = (cpu1[k] ?? 0) - (cpu0[k] ?? 0);
+    return `| ${k} | ${used.toFixed(0)} s | ${((used / seconds) * 100).toFixed(0)}% | ${((used / N) * 1000).toFixed(0)} ms |`;
+  });
+  const fmt = (v: number) => v.toFixed(2);
+  const body = `${machineLine()} Command: \`CREATION_N=${N} CREATION_CONCURRENCY=${CONCURRENCY}${STANDIN_ARGS.length ? ` CREATION_STANDIN_ARGS='${STANDIN_ARGS.join(' ')}'` : ''} npm run bench:creation\`.
+
+${N} tiny clusters created with import into the Rancher stand-in (15 s pings and
+health checks, kubectl apply of the agent manifest per cluster as Rancher's
+clusterdeploy does), batch concurrency ${CONCURRENCY}, connect rate ${CONNECT_RATE}/s; everything on this machine.
+
+All ${N} ready here after ${((readyAll - t0) / 1000).toFixed(0)} s, ${
+    allActive
+      ? `all active in Rancher after ${seconds.toFixed(0)} s (${(N / seconds).toFixed(2)} clusters/s)`
+      : `**never all active in Rancher at once**: ${activeAtEnd} of ${N} active when the wait ended ${(ACTIVE_WAIT_MS / 1000).toFixed(0)} s later`
+  }.
+
+Rancher's Steve pings (clusterconnected, one per cluster every 15 s; a failure marks the cluster unavailable until the next ping and health check): ${failedPings} of ${pings} failed${
+    failedPings ? `: ${[...pingErrors].map(([text, n]) => `${n} × \`${text}\``).join(', ')}` : ''
+  }.
+
+The engine's limit on clusters made at once (all batches), sampled each second while they were made: median ${quantile(
+    [...limits].sort((a, b) => a - b),
+    0.5,
+  )}, highest ${Math.max(0, ...limits)}${CONCURRENCY === 'auto' ? '' : ` (the batch itself allows ${CONCURRENCY})`}.
+
+Clusters ready per second, in tenths of the run: ${tenths.join(', ')}.
+
+Each step, in seconds, median / p90, for the first and the last quarter of the clusters (by the time they became ready; pending is the wait for a slot):
+
+| step | first quarter | last quarter |
+|---|---|---|
+${steps.map((s) => `| ${s.status} | ${fmt(s.windows[0]?.p50 ?? 0)} / ${fmt(s.windows[0]?.p90 ?? 0)} | ${fmt(s.windows.at(-1)?.p50 ?? 0)} / ${fmt(s.windows.at(-1)?.p90 ?? 0)} |`).join('\n')}
+
+From ready here to active in Rancher (its 15 s Steve ping and health check, and clusterdeploy): median ${quantile(rancherLag, 0.5).toFixed(0)} s, p90 ${quantile(rancherLag, 0.9).toFixed(0)} s.
+
+CPU over the run (percent of one core; the machine has 2):
+
+| process | CPU time | share of a core | per cluster |
+|---|---|---|---|
+${cpuRows.join('\n')}`;
+  console.log(body);
+  const variant = STANDIN_ARGS.length ? `, stand-in ${STANDIN_ARGS.join(' ')}` : '';
+  writeSection(`Creation: where the time goes (${N} clusters${variant})`, body);
+});
