@@ -81,9 +81,11 @@ describe('UI under load', () => {
     report.mainClusterSeconds = (Date.now() - started) / 1000;
     const createStart = Date.now();
     const last = String(CLUSTERS).padStart(4, '0');
+    // 8 at a time, as this test has always run (the engine's global limit held 32 to 8 before it adapted):
+    // the long-task check measures the UI under a known creation load, not the most this machine takes.
     const batch = await rest<{ id: string }>('/clusters/batch', {
       method: 'POST',
-      body: JSON.stringify({ pattern: `load-{0001..${last}}`, template: 'tiny', concurrency: 32 }),
+      body: JSON.stringify({ pattern: `load-{0001..${last}}`, template: 'tiny', concurrency: 8 }),
     });
     for (;;) {
       const status = await rest<{ state: string; byStatus: Record<string, number>; failures: unknown[] }>(

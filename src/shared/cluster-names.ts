@@ -94,13 +94,27 @@ function checkRange(range: NameRange): NameRangeResult {
 
 /** Clusters a batch provisions at once; more would only queue on the apiserver. */
 export const MAX_BATCH_CONCURRENCY = 64;
-export const DEFAULT_BATCH_CONCURRENCY = 4;
+/**
+ * A batch's concurrency: a fixed number, or "auto": as many as the main
+ * apiserver keeps up with (the engine grows the limit while its latency
+ * stays flat and cuts it on throttling or slowdown; see adaptive-concurrency.ts).
+ */
+export type BatchConcurrency = number | 'auto';
+export const DEFAULT_BATCH_CONCURRENCY: BatchConcurrency = 'auto';
 
 /** The rule a batch concurrency breaks, or undefined. */
 export function concurrencyProblem(value: unknown): string | undefined {
+  if (value === 'auto') return undefined;
   if (!isWhole(value) || value < 1 || value > MAX_BATCH_CONCURRENCY)
-    return `concurrency must be a whole number from 1 to ${MAX_BATCH_CONCURRENCY}`;
+    return `concurrency must be "auto" or a whole number from 1 to ${MAX_BATCH_CONCURRENCY}`;
   return undefined;
+}
+
+/** A concurrency as typed in a form: "auto" (any case, or empty) or a number (NaN when neither). */
+export function parseConcurrency(text: string): BatchConcurrency {
+  const t = text.trim().toLowerCase();
+  if (t === '' || t === 'auto') return 'auto';
+  return /^\d+$/.test(t) ? Number(t) : NaN;
 }
 
 function isWhole(v: unknown): v is number {

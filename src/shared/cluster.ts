@@ -2,6 +2,7 @@
  * What every side (engine, REST, renderer) knows about a simulated cluster.
  * Plain data only: this file is shared with the renderer.
  */
+import type { BatchConcurrency } from './cluster-names';
 
 /** The seed's status words, in the order a cluster passes through them. */
 export const CLUSTER_STATUSES = [
@@ -101,8 +102,8 @@ export interface CreateBatchRequest {
   /** Zero-pad numbers to this width (default: width of the largest). */
   padding?: number;
   template?: TemplateSpec;
-  /** Clusters provisioned at once (default 4). */
-  concurrency?: number;
+  /** Clusters provisioned at once: a number, or "auto" (the default: adapted to the main apiserver). */
+  concurrency?: BatchConcurrency;
   /** Import the clusters into the configured Rancher (default true). */
   importToRancher?: boolean;
 }
@@ -113,7 +114,7 @@ export interface BatchStatus {
   id: string;
   state: BatchState;
   template: string;
-  concurrency: number;
+  concurrency: BatchConcurrency;
   total: number;
   /** Count of the batch's clusters per status. */
   byStatus: Partial<Record<ClusterStatus, number>>;

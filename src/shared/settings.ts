@@ -4,6 +4,7 @@
  * Rancher API token is write-only: it goes in with an update and never comes
  * back, only whether one is set and a hint that cannot be used to log in.
  */
+import type { BatchConcurrency } from './cluster-names';
 
 export type MainClusterProviderName = 'kwokctl' | 'external';
 
@@ -23,7 +24,7 @@ export interface SettingsValues {
   /** Template preset a new batch uses when it names none. */
   defaultTemplate: string;
   /** Clusters a new batch provisions at once when it names no concurrency. */
-  defaultConcurrency: number;
+  defaultConcurrency: BatchConcurrency;
   /** Tunnel connects per second across all clusters. */
   connectRatePerSecond: number;
 }

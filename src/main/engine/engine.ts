@@ -180,11 +180,17 @@ export class Engine {
       logger: this.logger,
       provisioner: () => this.provisioner(),
       rancher: () => this.rancher,
+      apiserverCounters: () => this.kubeRest?.stats,
       forgetApi: async (name) => {
         if (this.virtualApiServer) await (await this.virtualApiServer).forgetCluster(name);
       },
     });
-    this.batches = new BatchRunner(this.registry, this.lifecycle, this.logger);
+    this.batches = new BatchRunner(
+      this.registry,
+      this.lifecycle,
+      this.logger,
+      () => this.settings.live.defaultConcurrency,
+    );
     this.shard = resolveShard(config);
     this.metrics = new AgentMetrics({
       clusters: () => this.registry.list(),

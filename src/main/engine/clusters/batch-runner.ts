@@ -7,7 +7,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { BatchStatus, ClusterStatus, CreateBatchRequest } from '../../../shared/cluster';
-import { concurrencyProblem, DEFAULT_BATCH_CONCURRENCY } from '../../../shared/cluster-names';
+import {
+  concurrencyProblem,
+  DEFAULT_BATCH_CONCURRENCY,
+  type BatchConcurrency,
+} from '../../../shared/cluster-names';
 import { EngineError } from '../../../shared/errors';
 import type { Logger } from '../telemetry/logger';
 import { mapConcurrent } from '../util/map-concurrent';
@@ -21,7 +25,7 @@ interface Batch {
   id: string;
   names: string[];
   template: string;
-  concurrency: number;
+  concurrency: BatchConcurrency;
   state: BatchStatus['state'];
   cancelled: string[];
   createdAt: number;
@@ -37,13 +41,15 @@ export class BatchRunner {
     private readonly registry: ClusterRegistry,
     private readonly lifecycle: ClusterLifecycle,
     private readonly logger: Logger,
+    /** The concurrency of a batch that names none (the DefaultConcurrency setting). */
+    private readonly defaultConcurrency: () => BatchConcurrency = () => DEFAULT_BATCH_CONCURRENCY,
   ) {}
 
   create(req: CreateBatchRequest): BatchStatus {
     if (typeof req !== 'object' || req === null)
       throw new EngineError('invalid', 'batch request must be an object');
     const names = expandBatchNames(req);
-    const concurrency = req.concurrency ?? DEFAULT_BATCH_CONCURRENCY;
+    const concurrency = req.concurrency ?? this.defaultConcurrency();
     const concurrencyError = concurrencyProblem(concurrency);
     if (concurrencyError) throw new EngineError('invalid', concurrencyError);
     const { label } = resolveTemplateSpec(req.template);
@@ -158,8 +164,9 @@ export class BatchRunner {
 
   private async run(batch: Batch, req: CreateBatchRequest): Promise<void> {
     // Records are made at once (every name acknowledged); the batch's
-    // concurrency and the lifecycle's global limit bound the work.
-    const slots = new Semaphore(batch.concurrency);
+    // concurrency and the lifecycle's global limit bound the work ("auto":
+    // only the global limit, which adapts to the main apiserver).
+    const slots = batch.concurrency === 'auto' ? undefined : new Semaphore(batch.concurrency);
     for (const name of batch.names) {
       if (batch.state !== 'running') break;
       try {

@@ -131,3 +131,44 @@ describe('ClusterLifecycle', () => {
     expect(registry.list()).toEqual([]);
   });
 });
+
+describe('ClusterLifecycle: clusters made at once', () => {
+  it('lets more clusters run while the main apiserver keeps up, and cuts back when it throttles', async () => {
+    vi.useFakeTimers();
+    const registry = new ClusterRegistry();
+    const { provisioner, calls } = fakeProvisioner({ hang: true });
+    const counters = { requests: 0, totalMs: 0, throttled: 0 };
+    const lifecycle = new ClusterLifecycle({
+      registry,
+      logger,
+      provisioner: async () => provisioner,
+      rancher: () => undefined,
+      apiserverCounters: () => counters,
+    });
+    for (let i = 1; i <= 40; i++) lifecycle.create(`c-${i}`, 'tiny');
+    await vi.advanceTimersByTimeAsync(10);
+    expect(calls).toHaveLength(8);
+    // Ten seconds of flat 10 ms answers with every slot busy: the limit grows, and so does the work.
+    for (let s = 0; s < 10; s++) {
+      counters.requests += 50;
+      counters.totalMs += 500;
+      await vi.advanceTimersByTimeAsync(1000);
+    }
+    expect(lifecycle.concurrencyLimit).toBeGreaterThan(16);
+    expect(calls.length).toBe(lifecycle.concurrencyLimit);
+    const grown = lifecycle.concurrencyLimit;
+    counters.throttled += 3;
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(lifecycle.concurrencyLimit).toBe(Math.floor(grown * 0.7));
+    for (let i = 1; i <= 40; i++) await lifecycle.cancel(`c-${i}`);
+  });
+
+  it('keeps a fixed limit without apiserver counters', async () => {
+    const { lifecycle, calls } = setup({ hang: true });
+    for (let i = 1; i <= 12; i++) lifecycle.create(`c-${i}`, 'tiny');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(calls).toHaveLength(8);
+    expect(lifecycle.concurrencyLimit).toBe(8);
+    for (let i = 1; i <= 12; i++) await lifecycle.cancel(`c-${i}`);
+  });
+});

@@ -11,7 +11,9 @@ import type { Logger } from '../telemetry/logger';
 import type { ClusterTemplate } from '../provisioning/template/cluster-template';
 import type { RancherIntegration } from '../rancher/rancher-integration';
 import type { ClusterProvisioner } from '../provisioning/cluster-provisioner';
+import { MAX_BATCH_CONCURRENCY } from '../../../shared/cluster-names';
 import { Semaphore } from '../util/semaphore';
+import { AdaptiveConcurrency, type ApiserverCounters } from './adaptive-concurrency';
 import type { ClusterRegistry } from './cluster-registry';
 import { resolveTemplateSpec } from './resolve-template-spec';
 
@@ -29,9 +31,18 @@ export interface LifecycleDeps {
   rancher(): RancherIntegration | undefined;
   /** Forgets a deleted cluster's API identity (certificate, tokens, local endpoint). */
   forgetApi?(name: string): Promise<void>;
-  /** Clusters provisioned at once across all requests and batches. */
+  /** Clusters provisioned at once across all requests and batches (the starting point when adaptive). */
   maxConcurrent?: number;
+  /**
+   * The engine's counters of its main-apiserver calls: given, the limit above
+   * adapts to the apiserver (grows while its latency stays flat, shrinks on
+   * 429s or slowdown); without, it stays fixed.
+   */
+  apiserverCounters?: () => ApiserverCounters | undefined;
 }
+
+/** How often the adaptive limit looks at the apiserver's latency while clusters are being made. */
+const ADAPT_EVERY_MS = 1000;
 
 export class ClusterLifecycle {
   private readonly templates = new Map<string, ClusterTemplate>();
@@ -48,9 +59,43 @@ export class ClusterLifecycle {
   /** Removals under way (asked for here, or confirmed in Rancher), so a second request joins the first. */
   private readonly removals = new Map<string, Promise<DeleteResult>>();
   private readonly slots: Semaphore;
+  private readonly adaptive: AdaptiveConcurrency | undefined;
+  private adaptTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: LifecycleDeps) {
     this.slots = new Semaphore(deps.maxConcurrent ?? 8);
+    const counters = deps.apiserverCounters;
+    if (counters) {
+      this.adaptive = new AdaptiveConcurrency({
+        slots: this.slots,
+        counters,
+        min: 2,
+        max: MAX_BATCH_CONCURRENCY,
+        initial: deps.maxConcurrent ?? 8,
+        onChange: (limit, why) =>
+          deps.logger[why.startsWith('latency flat') ? 'debug' : 'info'](
+            { limit },
+            `Clusters made at once: now up to ${limit} (${why})`,
+          ),
+      });
+    }
+  }
+
+  /** Clusters made at once across all batches, now (it adapts when the engine gave apiserver counters). */
+  get concurrencyLimit(): number {
+    return this.adaptive?.limit ?? this.deps.maxConcurrent ?? 8;
+  }
+
+  /** The adaptive limit looks at the apiserver only while something is being made. */
+  private adaptWhileBusy(): void {
+    if (!this.adaptive) return;
+    if (this.running.size === 0 || this.shuttingDown) {
+      clearInterval(this.adaptTimer);
+      this.adaptTimer = undefined;
+    } else if (!this.adaptTimer) {
+      this.adaptTimer = setInterval(() => this.adaptive?.tick(), ADAPT_EVERY_MS);
+      this.adaptTimer.unref();
+    }
   }
 
   /** Validates name and template, records the cluster, and starts making it. */
@@ -110,8 +155,12 @@ export class ClusterLifecycle {
       } finally {
         release();
       }
-    })().finally(() => this.running.delete(name));
+    })().finally(() => {
+      this.running.delete(name);
+      this.adaptWhileBusy();
+    });
     this.running.set(name, { abort, done });
+    this.adaptWhileBusy();
   }
 
   isRunning(name: string): boolean {
@@ -123,8 +172,12 @@ export class ClusterLifecycle {
     // While shutting down nothing new starts; the cluster keeps its status and resumes on the next start.
     if (this.running.has(name) || this.shuttingDown) return;
     const abort = new AbortController();
-    const done = this.run(name, abort.signal).finally(() => this.running.delete(name));
+    const done = this.run(name, abort.signal).finally(() => {
+      this.running.delete(name);
+      this.adaptWhileBusy();
+    });
     this.running.set(name, { abort, done });
+    this.adaptWhileBusy();
   }
 
   /** Imports a ready local-only cluster into the configured Rancher (one action, later). */
@@ -239,6 +292,7 @@ export class ClusterLifecycle {
    */
   async shutdown(graceMs: number): Promise<void> {
     this.shuttingDown = true;
+    this.adaptWhileBusy();
     const reason = new EngineError('unavailable', 'the agent is shutting down');
     for (const [name, run] of this.running) if (!this.inFlight.has(name)) run.abort.abort(reason);
     const all = Promise.all([...this.running.values()].map((r) => r.done));

@@ -5,7 +5,12 @@
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { concurrencyProblem, DEFAULT_BATCH_CONCURRENCY } from '../../../shared/cluster-names';
+import {
+  concurrencyProblem,
+  DEFAULT_BATCH_CONCURRENCY,
+  parseConcurrency,
+  type BatchConcurrency,
+} from '../../../shared/cluster-names';
 import { PRESET_NAMES } from '../../../shared/template-presets';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
@@ -56,7 +61,7 @@ export interface AgentConfig {
   /** Template preset of a new batch that names none. */
   DefaultTemplate: string;
   /** Clusters a new batch provisions at once when it names no concurrency. */
-  DefaultConcurrency: number;
+  DefaultConcurrency: BatchConcurrency;
   /** A fleet spec file (YAML) of clusters to keep: reconciled at start and whenever it changes. Empty: none. */
   Fleet: string;
   /** This agent's shard, from 0; -1 takes it from a StatefulSet pod's name (POD_NAME), else 0. */
@@ -189,11 +194,11 @@ function wholeNumber(min: number, max: number): (raw: unknown) => number {
   };
 }
 
-function batchConcurrency(raw: unknown): number {
-  const n = typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : raw;
+function batchConcurrency(raw: unknown): BatchConcurrency {
+  const n = typeof raw === 'string' ? parseConcurrency(raw) : raw;
   const problem = concurrencyProblem(n);
   if (problem) throw new Error(`${problem}, got ${JSON.stringify(raw)}`);
-  return n as number;
+  return n as BatchConcurrency;
 }
 
 const PARSERS: Record<ConfigKey, Parser> = {

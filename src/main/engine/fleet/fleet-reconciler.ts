@@ -13,7 +13,7 @@
 import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { ClusterStatus } from '../../../shared/cluster';
-import { DEFAULT_BATCH_CONCURRENCY } from '../../../shared/cluster-names';
+import { MAX_BATCH_CONCURRENCY, type BatchConcurrency } from '../../../shared/cluster-names';
 import type { FleetStatus } from '../../../shared/fleet';
 import type { ClusterLifecycle } from '../clusters/cluster-lifecycle';
 import type { ClusterRegistry } from '../clusters/cluster-registry';
@@ -38,7 +38,7 @@ export interface FleetReconcilerDeps {
   /** The template a spec entry gets when it names none (the live default). */
   defaultTemplate(): string;
   /** The concurrency a spec gets when it names none. */
-  defaultConcurrency(): number;
+  defaultConcurrency(): BatchConcurrency;
   /** Owner (agent id) of each cluster that has objects in the main cluster; waits for the main cluster. */
   presentOwners(): Promise<Map<string, string>>;
   /** Persists the state file at once (created records are acknowledged work). */
@@ -54,7 +54,7 @@ export class FleetReconciler {
   private conflicts: { name: string; reason: string }[] = [];
   private drifted: string[] = [];
   private readonly removing = new Set<string>();
-  private readonly slots = new Semaphore(DEFAULT_BATCH_CONCURRENCY);
+  private readonly slots = new Semaphore(MAX_BATCH_CONCURRENCY);
   private watcher: FSWatcher | undefined;
   private settleTimer: NodeJS.Timeout | undefined;
   private resyncTimer: NodeJS.Timeout | undefined;
@@ -211,7 +211,9 @@ export class FleetReconciler {
     const { shard, registry, lifecycle, logger } = this.deps;
     const owners = await this.deps.presentOwners();
     if (this.stopped) return;
-    this.slots.setLimit(spec.concurrency ?? this.deps.defaultConcurrency());
+    // "auto": no cap of the fleet's own; the lifecycle's adaptive limit bounds the work.
+    const concurrency = spec.concurrency ?? this.deps.defaultConcurrency();
+    this.slots.setLimit(concurrency === 'auto' ? MAX_BATCH_CONCURRENCY : concurrency);
 
     // Fleet clusters no longer wanted here go, a few at a time (each waits for Rancher's removal).
     for (const record of registry.list()) {

@@ -2,7 +2,7 @@
  * The fleet spec file: which clusters to keep, from which template, named
  * how, imported into Rancher or not.
  *
- *   concurrency: 8                    # clusters made at once (optional)
+ *   concurrency: 8                    # clusters made at once (optional; "auto", the default, adapts)
  *   clusters:
  *     - pattern: "fleet-{001..300}"   # or prefix/count/start/padding, or name
  *       template: tiny                # a preset name or a template object
@@ -19,6 +19,7 @@ import {
   BATCH_NAME_FIELDS,
   clusterNameProblem,
   concurrencyProblem,
+  type BatchConcurrency,
   MAX_BATCH_SIZE,
 } from '../../../shared/cluster-names';
 import { expandBatchNames } from '../clusters/batch-names';
@@ -36,7 +37,7 @@ export interface FleetCluster {
 }
 
 export interface FleetSpec {
-  concurrency?: number;
+  concurrency?: BatchConcurrency;
   clusters: FleetCluster[];
   /** Hash of the file's text and the default template it was read with: an unchanged spec is not read anew. */
   hash: string;
@@ -67,11 +68,11 @@ export function parseFleetSpec(text: string, defaultTemplate: string): FleetSpec
   for (const key of Object.keys(top))
     if (!TOP_FIELDS.has(key))
       throw new FleetSpecError(`unknown field "${key}" (known: concurrency, clusters)`);
-  let concurrency: number | undefined;
+  let concurrency: BatchConcurrency | undefined;
   if (top.concurrency !== undefined) {
     const problem = concurrencyProblem(top.concurrency);
     if (problem) throw new FleetSpecError(`concurrency: ${problem}`);
-    concurrency = top.concurrency as number;
+    concurrency = top.concurrency as BatchConcurrency;
   }
   const entries = top.clusters ?? [];
   if (!Array.isArray(entries)) throw new FleetSpecError('"clusters" must be a list');

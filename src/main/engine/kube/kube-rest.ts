@@ -37,6 +37,8 @@ export interface KubeRestStats {
   requests: number;
   errors: number;
   retries: number;
+  /** Answers that were 429 Too Many Requests (the apiserver throttled us). */
+  throttled: number;
   /** Sum of request durations, ms (concurrent requests overlap). */
   totalMs: number;
 }
@@ -53,7 +55,7 @@ export class KubeRest {
    * sharing a few connections (https apiservers only; see http2-stream-pool.ts).
    */
   readonly watchStreams: Http2StreamPool | undefined;
-  readonly stats: KubeRestStats = { requests: 0, errors: 0, retries: 0, totalMs: 0 };
+  readonly stats: KubeRestStats = { requests: 0, errors: 0, retries: 0, throttled: 0, totalMs: 0 };
 
   constructor(
     readonly server: URL,
@@ -122,6 +124,7 @@ export class KubeRest {
         return await this.once<T>(method, withQuery(path, options.query), options);
       } catch (err) {
         this.stats.errors++;
+        if (err instanceof KubeApiError && err.status === 429) this.stats.throttled++;
         if (attempt >= attempts || !isRetryable(err)) throw err;
         this.stats.retries++;
         // Exponential backoff with full jitter: 100 ms, 200 ms, 400 ms, ... capped.

@@ -130,6 +130,7 @@ describe('settings: validation', () => {
         /defaultTemplate must be one of the presets tiny, default, medium, large/,
       ],
       [{ defaultConcurrency: 65 }, /defaultConcurrency .*1 to 64/],
+      [{ defaultConcurrency: 'fast' }, /defaultConcurrency .*must be "auto" or a whole number/],
       [
         { rancherCaCert: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----' },
         /rancherCaCert is not a certificate Node can load/,
@@ -147,7 +148,7 @@ describe('settings: validation', () => {
       expect(invalid(() => f.service.update(request))).toMatch(message);
       expect(existsSync(f.file)).toBe(false);
     }
-    expect(f.service.view().values.defaultConcurrency).toBe(4);
+    expect(f.service.view().values.defaultConcurrency).toBe('auto');
   });
 
   it('accepts a real CA and writes it where the config can name it', async () => {

@@ -5,6 +5,7 @@
  * the next start, and every answer says which. The API token goes in and
  * never comes out: answers carry only whether it is set and a hint.
  */
+import type { BatchConcurrency } from '../../../shared/cluster-names';
 import { readFileSync } from 'node:fs';
 import { EngineError } from '../../../shared/errors';
 import {
@@ -34,7 +35,7 @@ const DEFAULT_TEST_TIMEOUT_S = 10;
 /** The settings that take effect at once, as the running engine reads them. */
 export interface LiveSettings {
   defaultTemplate: string;
-  defaultConcurrency: number;
+  defaultConcurrency: BatchConcurrency;
   connectRatePerSecond: number;
 }
 

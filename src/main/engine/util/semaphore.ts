@@ -5,6 +5,11 @@ export class Semaphore {
 
   constructor(private limit: number) {}
 
+  /** Every slot is held and someone is waiting for one. */
+  get saturated(): boolean {
+    return this.active >= this.limit && this.waiters.length > 0;
+  }
+
   setLimit(limit: number): void {
     this.limit = Math.max(1, limit);
     this.drain();

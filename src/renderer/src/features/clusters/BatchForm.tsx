@@ -8,7 +8,13 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import type { CreateBatchRequest } from '../../../../shared/cluster';
 import type { TemplateSummary } from '../../../../shared/template-summary';
 import { useEngineOnce } from '../../engine/use-engine-call';
-import { concurrencyProblem, previewPattern, previewPrefix, type PreviewResult } from './batch-names';
+import {
+  concurrencyProblem,
+  parseConcurrency,
+  previewPattern,
+  previewPrefix,
+  type PreviewResult,
+} from './batch-names';
 import { useClustersStore } from '../../engine/stores/clusters-store';
 import { useEngineInfoStore } from '../../engine/stores/engine-info-store';
 import { useEngine } from '../../engine/engine-provider';
@@ -74,7 +80,7 @@ export function BatchForm({
   const initialIsText = /[\n:{]/.test(initialTemplate);
   const [template, setTemplate] = useState(initialIsText ? CUSTOM : initialTemplate);
   const [customText, setCustomText] = useState(initialIsText ? initialTemplate : CUSTOM_EXAMPLE);
-  const [concurrency, setConcurrency] = useState(String(initial?.concurrency ?? 4));
+  const [concurrency, setConcurrency] = useState(String(initial?.concurrency ?? 'auto'));
   const [importToRancher, setImportToRancher] = useState(initial?.importToRancher ?? true);
 
   const engine = useEngine();
@@ -124,7 +130,7 @@ export function BatchForm({
           padding.trim() === '' ? undefined : toInt(padding),
           taken,
         );
-  const concurrencyError = concurrencyProblem(toInt(concurrency));
+  const concurrencyError = concurrencyProblem(parseConcurrency(concurrency));
   const summary = isCustom ? custom.summary : presets.data?.find((p) => p.name === template);
   const templateError = isCustom ? custom.error : undefined;
   const valid = names.ok && !concurrencyError && summary !== undefined && !templateError;
@@ -134,7 +140,7 @@ export function BatchForm({
     if (!names.ok || !summary || !valid) return;
     const common = {
       template: isCustom ? customText : template,
-      concurrency: toInt(concurrency),
+      concurrency: parseConcurrency(concurrency),
       ...(rancherConfigured ? { importToRancher } : {}),
     };
     const request: CreateBatchRequest =
@@ -282,9 +288,9 @@ export function BatchForm({
         <label className="field narrow">
           <span>Concurrency</span>
           <input
-            inputMode="numeric"
             className={concurrencyError ? 'invalid' : ''}
             value={concurrency}
+            title="auto: as many at once as the main apiserver keeps up with; or a fixed number"
             onChange={(e) => {
               touched.current.add('concurrency');
               setConcurrency(e.target.value);

@@ -98,7 +98,11 @@ export function BatchReview({
           </>
         )}
         <dt>Concurrency</dt>
-        <dd>{request.concurrency} clusters provisioned at once</dd>
+        <dd>
+          {request.concurrency === 'auto' || request.concurrency === undefined
+            ? 'auto: as many at once as the main apiserver keeps up with'
+            : `${request.concurrency} clusters provisioned at once`}
+        </dd>
         {plan.rancherUrl && plan.connectRatePerSecond !== undefined && (
           <>
             <dt>Connect rate</dt>

@@ -61,4 +61,4 @@ export function previewPrefix(
   return toPreview(prefixRange(prefix, count, start, padding), taken);
 }
 
-export { concurrencyProblem } from '../../../../shared/cluster-names';
+export { concurrencyProblem, parseConcurrency } from '../../../../shared/cluster-names';

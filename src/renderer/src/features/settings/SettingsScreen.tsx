@@ -297,9 +297,11 @@ export function SettingsScreen(): React.JSX.Element {
                 ))}
               </select>
             </Field>
-            <Field meta={field('defaultConcurrency')} hint="Clusters a batch provisions at once.">
+            <Field
+              meta={field('defaultConcurrency')}
+              hint='Clusters a batch provisions at once: "auto" adapts to the main apiserver, or a fixed number.'
+            >
               <input
-                inputMode="numeric"
                 value={draft.defaultConcurrency}
                 onChange={(e) => s.edit({ defaultConcurrency: e.target.value })}
                 className={errors.defaultConcurrency ? 'invalid narrow-input' : 'narrow-input'}

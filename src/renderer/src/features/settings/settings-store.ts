@@ -4,6 +4,7 @@
  * never sends one back, so this holds only what the user typed, and is
  * forgotten once saved), and the last save and connection-test results.
  */
+import { parseConcurrency } from '../../../../shared/cluster-names';
 import { create } from 'zustand';
 import type {
   ConnectionTestResult,
@@ -50,7 +51,7 @@ export function valuesOf(draft: SettingsDraft): SettingsValues {
   return {
     ...draft,
     mainApiPort: toNumber(draft.mainApiPort),
-    defaultConcurrency: toNumber(draft.defaultConcurrency),
+    defaultConcurrency: parseConcurrency(draft.defaultConcurrency),
     connectRatePerSecond: toNumber(draft.connectRatePerSecond),
   };
 }
