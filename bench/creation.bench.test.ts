@@ -170,10 +170,14 @@ Rancher's Steve pings (clusterconnected, one per cluster every 15 s; a failure m
     failedPings ? `: ${[...pingErrors].map(([text, n]) => `${n} × \`${text}\``).join(', ')}` : ''
   }.
 
-The engine's limit on clusters made at once (all batches), sampled each second while they were made: median ${quantile(
-    [...limits].sort((a, b) => a - b),
-    0.5,
-  )}, highest ${Math.max(0, ...limits)}${CONCURRENCY === 'auto' ? '' : ` (the batch itself allows ${CONCURRENCY})`}.
+${
+  CONCURRENCY === 'auto'
+    ? `The engine's "auto" limit on clusters made at once, sampled each second while they were made: median ${quantile(
+        [...limits].sort((a, b) => a - b),
+        0.5,
+      )}, highest ${Math.max(0, ...limits)}.`
+    : `The batch made ${CONCURRENCY} at a time.`
+}
 
 Clusters ready per second, in tenths of the run: ${tenths.join(', ')}.
 
@@ -192,5 +196,5 @@ CPU over the run (percent of one core; the machine has 2):
 ${cpuRows.join('\n')}`;
   console.log(body);
   const variant = STANDIN_ARGS.length ? `, stand-in ${STANDIN_ARGS.join(' ')}` : '';
-  writeSection(`Creation: where the time goes (${N} clusters${variant})`, body);
+  writeSection(`Creation: where the time goes (${N} clusters, concurrency ${CONCURRENCY}${variant})`, body);
 });

@@ -6,9 +6,14 @@
  * Rancher then set the pace) or too high for a slow one (timeouts, 429s).
  *
  * Each tick reads the engine's counters of its apiserver calls (requests,
- * summed duration, 429s) and compares the window's mean latency with the
- * baseline: the lowest window mean, let drift up slowly so a lasting change
- * of the apiserver (more objects, more load) becomes the new normal.
+ * summed duration, 429s), smooths the window's mean latency (one slow
+ * window, a GC pause or a burst of other clients, must not halve the
+ * limit: on a busy 2-core machine single windows swing threefold) and
+ * compares it with the baseline: the lowest smoothed latency of the last
+ * half minute. An all-time
+ * minimum would be the idle apiserver's, which any useful load exceeds; a
+ * recent one lets a lasting change (more objects, other clients) become the
+ * new normal, while the growth it allows stays tied to what was just seen.
  */
 import type { Semaphore } from '../util/semaphore';
 
@@ -34,13 +39,17 @@ export interface AdaptiveConcurrencyOptions {
 /** Latency up to this multiple of the baseline counts as flat. */
 const FLAT = 1.5;
 /** Above this multiple the apiserver is queueing: back off. */
-const SLOW = 2.5;
-/** How fast the baseline may drift up per window (2%). */
-const DRIFT = 1.02;
+const SLOW = 3;
+/** Windows the baseline is the minimum of (ticks are about a second apart). */
+const BASELINE_WINDOWS = 30;
+/** Weight of the newest window in the smoothed latency (about the last five windows count). */
+const SMOOTHING = 0.3;
 
 export class AdaptiveConcurrency {
   private limitNow: number;
-  private baselineMs: number | undefined;
+  /** Recent smoothed latencies, newest last. */
+  private readonly recentMs: number[] = [];
+  private smoothedMs: number | undefined;
   private last: ApiserverCounters | undefined;
 
   constructor(private readonly options: AdaptiveConcurrencyOptions) {
@@ -52,8 +61,9 @@ export class AdaptiveConcurrency {
     return this.limitNow;
   }
 
+  /** The lowest recent window mean, ms. */
   get baseline(): number | undefined {
-    return this.baselineMs;
+    return this.recentMs.length ? Math.min(...this.recentMs) : undefined;
   }
 
   /** One window: called on a timer (every second or so). */
@@ -69,13 +79,16 @@ export class AdaptiveConcurrency {
       return;
     }
     if (requests < (this.options.minSamples ?? 5)) return;
-    const meanMs = (now.totalMs - before.totalMs) / requests;
-    const baseline = Math.min(meanMs, (this.baselineMs ?? meanMs) * DRIFT);
-    this.baselineMs = baseline;
+    const windowMs = (now.totalMs - before.totalMs) / requests;
+    const meanMs = (this.smoothedMs ?? windowMs) + (windowMs - (this.smoothedMs ?? windowMs)) * SMOOTHING;
+    this.smoothedMs = meanMs;
+    this.recentMs.push(meanMs);
+    if (this.recentMs.length > BASELINE_WINDOWS) this.recentMs.shift();
+    const baseline = Math.min(...this.recentMs);
     if (meanMs > baseline * SLOW) {
       this.set(
         Math.floor(this.limitNow * 0.8),
-        `main apiserver latency ${meanMs.toFixed(0)} ms against ${baseline.toFixed(0)} ms at best`,
+        `main apiserver latency ${meanMs.toFixed(0)} ms against ${baseline.toFixed(0)} ms at best in the last ${BASELINE_WINDOWS} s`,
       );
     } else if (meanMs <= baseline * FLAT && this.options.slots.saturated) {
       this.set(this.limitNow + Math.max(1, Math.round(this.limitNow * 0.1)), 'latency flat, every slot busy');

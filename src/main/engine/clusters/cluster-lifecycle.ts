@@ -31,15 +31,19 @@ export interface LifecycleDeps {
   rancher(): RancherIntegration | undefined;
   /** Forgets a deleted cluster's API identity (certificate, tokens, local endpoint). */
   forgetApi?(name: string): Promise<void>;
-  /** Clusters provisioned at once across all requests and batches (the starting point when adaptive). */
+  /** Clusters provisioned at once across all requests and batches, whatever they ask for (default 64). */
   maxConcurrent?: number;
   /**
-   * The engine's counters of its main-apiserver calls: given, the limit above
-   * adapts to the apiserver (grows while its latency stays flat, shrinks on
-   * 429s or slowdown); without, it stays fixed.
+   * The engine's counters of its main-apiserver calls: given, the limit of
+   * "auto" work (clusters whose batch names no number) adapts to the
+   * apiserver (grows while its latency holds, shrinks on 429s or slowdown);
+   * without, it stays at 8.
    */
   apiserverCounters?: () => ApiserverCounters | undefined;
 }
+
+/** Where the "auto" limit starts (and stays, without apiserver counters). */
+const AUTO_START = 8;
 
 /** How often the adaptive limit looks at the apiserver's latency while clusters are being made. */
 const ADAPT_EVERY_MS = 1000;
@@ -54,24 +58,27 @@ export class ClusterLifecycle {
   private shuttingDown = false;
   /** Clusters that may have objects in the main cluster (provisioning began, or adopted). */
   private readonly touched = new Set<string>();
-  /** A batch's own concurrency limit, for its clusters (also on retry). */
+  /** A batch's own fixed concurrency limit, for its clusters (also on retry); the others share autoSlots. */
   private readonly groupSlots = new Map<string, Semaphore>();
   /** Removals under way (asked for here, or confirmed in Rancher), so a second request joins the first. */
   private readonly removals = new Map<string, Promise<DeleteResult>>();
+  /** The hard cap over everything being made. */
   private readonly slots: Semaphore;
+  /** Clusters made with concurrency "auto" (and single creates, restarts, retries of those). */
+  private readonly autoSlots = new Semaphore(AUTO_START);
   private readonly adaptive: AdaptiveConcurrency | undefined;
   private adaptTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: LifecycleDeps) {
-    this.slots = new Semaphore(deps.maxConcurrent ?? 8);
+    this.slots = new Semaphore(deps.maxConcurrent ?? MAX_BATCH_CONCURRENCY);
     const counters = deps.apiserverCounters;
     if (counters) {
       this.adaptive = new AdaptiveConcurrency({
-        slots: this.slots,
+        slots: this.autoSlots,
         counters,
         min: 2,
         max: MAX_BATCH_CONCURRENCY,
-        initial: deps.maxConcurrent ?? 8,
+        initial: AUTO_START,
         onChange: (limit, why) =>
           deps.logger[why.startsWith('latency flat') ? 'debug' : 'info'](
             { limit },
@@ -81,9 +88,9 @@ export class ClusterLifecycle {
     }
   }
 
-  /** Clusters made at once across all batches, now (it adapts when the engine gave apiserver counters). */
+  /** How many "auto" clusters are made at once, now (it adapts when the engine gave apiserver counters). */
   get concurrencyLimit(): number {
-    return this.adaptive?.limit ?? this.deps.maxConcurrent ?? 8;
+    return this.adaptive?.limit ?? AUTO_START;
   }
 
   /** The adaptive limit looks at the apiserver only while something is being made. */
@@ -140,7 +147,11 @@ export class ClusterLifecycle {
     if (this.running.has(name)) return;
     const abort = new AbortController();
     const done = (async () => {
-      const release = await this.slots.acquire(abort.signal);
+      const releaseAuto = await this.autoSlots.acquire(abort.signal);
+      const release = await this.slots.acquire(abort.signal).catch((err: unknown) => {
+        releaseAuto();
+        throw err;
+      });
       try {
         const template = this.templates.get(name);
         const provisioner = await abortable(this.deps.provisioner(), abort.signal);
@@ -154,6 +165,7 @@ export class ClusterLifecycle {
           );
       } finally {
         release();
+        releaseAuto();
       }
     })().finally(() => {
       this.running.delete(name);
@@ -389,7 +401,7 @@ export class ClusterLifecycle {
     let release: (() => void) | undefined;
     let releaseGroup: (() => void) | undefined;
     try {
-      releaseGroup = await this.groupSlots.get(name)?.acquire(signal);
+      releaseGroup = await (this.groupSlots.get(name) ?? this.autoSlots).acquire(signal);
       release = await this.slots.acquire(signal);
       this.inFlight.add(name);
       const template = this.templates.get(name);

@@ -13,7 +13,7 @@
 import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { ClusterStatus } from '../../../shared/cluster';
-import { MAX_BATCH_CONCURRENCY, type BatchConcurrency } from '../../../shared/cluster-names';
+import type { BatchConcurrency } from '../../../shared/cluster-names';
 import type { FleetStatus } from '../../../shared/fleet';
 import type { ClusterLifecycle } from '../clusters/cluster-lifecycle';
 import type { ClusterRegistry } from '../clusters/cluster-registry';
@@ -29,6 +29,8 @@ const SETTLE_MS = 300;
 /** Conflicts listed in the status (the count of them is what matters beyond that). */
 const MAX_LISTED = 50;
 
+/** Fleet removals at once when the spec's concurrency is "auto" (each waits for Rancher's removal). */
+const DEFAULT_REMOVALS_AT_ONCE = 8;
 export interface FleetReconcilerDeps {
   path: string;
   shard: ShardAssignment;
@@ -54,7 +56,7 @@ export class FleetReconciler {
   private conflicts: { name: string; reason: string }[] = [];
   private drifted: string[] = [];
   private readonly removing = new Set<string>();
-  private readonly slots = new Semaphore(MAX_BATCH_CONCURRENCY);
+  private readonly slots = new Semaphore(DEFAULT_REMOVALS_AT_ONCE);
   private watcher: FSWatcher | undefined;
   private settleTimer: NodeJS.Timeout | undefined;
   private resyncTimer: NodeJS.Timeout | undefined;
@@ -211,9 +213,10 @@ export class FleetReconciler {
     const { shard, registry, lifecycle, logger } = this.deps;
     const owners = await this.deps.presentOwners();
     if (this.stopped) return;
-    // "auto": no cap of the fleet's own; the lifecycle's adaptive limit bounds the work.
+    // "auto": creations share the lifecycle's adaptive limit; removals still go a few at a time.
     const concurrency = spec.concurrency ?? this.deps.defaultConcurrency();
-    this.slots.setLimit(concurrency === 'auto' ? MAX_BATCH_CONCURRENCY : concurrency);
+    const fixed = concurrency !== 'auto';
+    this.slots.setLimit(fixed ? concurrency : DEFAULT_REMOVALS_AT_ONCE);
 
     // Fleet clusters no longer wanted here go, a few at a time (each waits for Rancher's removal).
     for (const record of registry.list()) {
@@ -253,7 +256,7 @@ export class FleetReconciler {
       lifecycle.create(c.name, c.template, {
         importToRancher: c.importToRancher,
         fleet: true,
-        batchSlots: this.slots,
+        ...(fixed ? { batchSlots: this.slots } : {}),
       });
       created++;
     }
