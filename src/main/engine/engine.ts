@@ -185,12 +185,7 @@ export class Engine {
         if (this.virtualApiServer) await (await this.virtualApiServer).forgetCluster(name);
       },
     });
-    this.batches = new BatchRunner(
-      this.registry,
-      this.lifecycle,
-      this.logger,
-      () => this.settings.live.defaultConcurrency,
-    );
+    this.batches = new BatchRunner(this.registry, this.lifecycle, this.logger);
     this.shard = resolveShard(config);
     this.metrics = new AgentMetrics({
       clusters: () => this.registry.list(),

@@ -34,7 +34,8 @@ export interface AdaptiveConcurrencyOptions {
   initial: number;
   /** Fewer calls than this in a window say nothing about latency. */
   minSamples?: number;
-  onChange?: (limit: number, why: string) => void;
+  /** `grew`: the limit went up (routine while clusters are made) rather than down (worth telling). */
+  onChange?: (limit: number, why: string, grew: boolean) => void;
 }
 
 /** Latency up to this multiple of the baseline counts as flat. */
@@ -62,7 +63,7 @@ export class AdaptiveConcurrency {
     return this.limitNow;
   }
 
-  /** The lowest recent window mean, ms. */
+  /** The lowest recent smoothed latency, ms. */
   get baseline(): number | undefined {
     return this.recentMs.length ? Math.min(...this.recentMs) : undefined;
   }
@@ -85,7 +86,7 @@ export class AdaptiveConcurrency {
     this.smoothedMs = meanMs;
     this.recentMs.push(meanMs);
     if (this.recentMs.length > BASELINE_WINDOWS) this.recentMs.shift();
-    const baseline = Math.min(...this.recentMs);
+    const baseline = this.baseline ?? meanMs;
     if (meanMs > baseline * SLOW) {
       this.set(
         Math.floor(this.limitNow * 0.8),
@@ -99,9 +100,10 @@ export class AdaptiveConcurrency {
   private set(limit: number, why: string): void {
     const next = clamp(limit, this.options.min, this.options.max);
     if (next === this.limitNow) return;
+    const grew = next > this.limitNow;
     this.limitNow = next;
     this.options.slots.setLimit(next);
-    this.options.onChange?.(next, why);
+    this.options.onChange?.(next, why, grew);
   }
 }
 

@@ -41,15 +41,14 @@ export class BatchRunner {
     private readonly registry: ClusterRegistry,
     private readonly lifecycle: ClusterLifecycle,
     private readonly logger: Logger,
-    /** The concurrency of a batch that names none (the DefaultConcurrency setting). */
-    private readonly defaultConcurrency: () => BatchConcurrency = () => DEFAULT_BATCH_CONCURRENCY,
   ) {}
 
   create(req: CreateBatchRequest): BatchStatus {
     if (typeof req !== 'object' || req === null)
       throw new EngineError('invalid', 'batch request must be an object');
     const names = expandBatchNames(req);
-    const concurrency = req.concurrency ?? this.defaultConcurrency();
+    // The channel handler fills in the live DefaultConcurrency; this covers direct callers.
+    const concurrency = req.concurrency ?? DEFAULT_BATCH_CONCURRENCY;
     const concurrencyError = concurrencyProblem(concurrency);
     if (concurrencyError) throw new EngineError('invalid', concurrencyError);
     const { label } = resolveTemplateSpec(req.template);
@@ -165,7 +164,7 @@ export class BatchRunner {
   private async run(batch: Batch, req: CreateBatchRequest): Promise<void> {
     // Records are made at once (every name acknowledged); the batch's
     // concurrency and the lifecycle's global limit bound the work ("auto":
-    // only the global limit, which adapts to the main apiserver).
+    // the lifecycle's shared limit, which adapts to the main apiserver).
     const slots = batch.concurrency === 'auto' ? undefined : new Semaphore(batch.concurrency);
     for (const name of batch.names) {
       if (batch.state !== 'running') break;

@@ -79,8 +79,8 @@ export class ClusterLifecycle {
         min: 2,
         max: MAX_BATCH_CONCURRENCY,
         initial: AUTO_START,
-        onChange: (limit, why) =>
-          deps.logger[why.startsWith('latency flat') ? 'debug' : 'info'](
+        onChange: (limit, why, grew) =>
+          deps.logger[grew ? 'debug' : 'info'](
             { limit },
             `Clusters made at once: now up to ${limit} (${why})`,
           ),
@@ -146,12 +146,8 @@ export class ClusterLifecycle {
   resumeReady(name: string): void {
     if (this.running.has(name)) return;
     const abort = new AbortController();
-    const done = (async () => {
-      const releaseAuto = await this.autoSlots.acquire(abort.signal);
-      const release = await this.slots.acquire(abort.signal).catch((err: unknown) => {
-        releaseAuto();
-        throw err;
-      });
+    const work = (async () => {
+      const release = await this.acquireSlots(name, abort.signal);
       try {
         const template = this.templates.get(name);
         const provisioner = await abortable(this.deps.provisioner(), abort.signal);
@@ -165,14 +161,9 @@ export class ClusterLifecycle {
           );
       } finally {
         release();
-        releaseAuto();
       }
-    })().finally(() => {
-      this.running.delete(name);
-      this.adaptWhileBusy();
-    });
-    this.running.set(name, { abort, done });
-    this.adaptWhileBusy();
+    })();
+    this.track(name, abort, work);
   }
 
   isRunning(name: string): boolean {
@@ -184,12 +175,35 @@ export class ClusterLifecycle {
     // While shutting down nothing new starts; the cluster keeps its status and resumes on the next start.
     if (this.running.has(name) || this.shuttingDown) return;
     const abort = new AbortController();
-    const done = this.run(name, abort.signal).finally(() => {
+    this.track(name, abort, this.run(name, abort.signal));
+  }
+
+  /** Keeps a cluster's background work in `running`, and the adaptive limit looking while there is any. */
+  private track(name: string, abort: AbortController, work: Promise<void>): void {
+    const done = work.finally(() => {
       this.running.delete(name);
       this.adaptWhileBusy();
     });
     this.running.set(name, { abort, done });
     this.adaptWhileBusy();
+  }
+
+  /**
+   * Holds the cluster's group slot (its batch's fixed limit, else the shared
+   * "auto" one), then one of the hard cap; the returned function frees both.
+   */
+  private async acquireSlots(name: string, signal: AbortSignal): Promise<() => void> {
+    const releaseGroup = await (this.groupSlots.get(name) ?? this.autoSlots).acquire(signal);
+    try {
+      const release = await this.slots.acquire(signal);
+      return () => {
+        release();
+        releaseGroup();
+      };
+    } catch (err) {
+      releaseGroup();
+      throw err;
+    }
   }
 
   /** Imports a ready local-only cluster into the configured Rancher (one action, later). */
@@ -399,10 +413,8 @@ export class ClusterLifecycle {
   private async run(name: string, signal: AbortSignal): Promise<void> {
     const { registry, logger } = this.deps;
     let release: (() => void) | undefined;
-    let releaseGroup: (() => void) | undefined;
     try {
-      releaseGroup = await (this.groupSlots.get(name) ?? this.autoSlots).acquire(signal);
-      release = await this.slots.acquire(signal);
+      release = await this.acquireSlots(name, signal);
       this.inFlight.add(name);
       const template = this.templates.get(name);
       if (!template) throw new Error('no template recorded for this cluster');
@@ -450,7 +462,6 @@ export class ClusterLifecycle {
     } finally {
       this.inFlight.delete(name);
       release?.();
-      releaseGroup?.();
     }
   }
 }

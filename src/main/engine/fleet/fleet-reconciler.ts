@@ -31,6 +31,7 @@ const MAX_LISTED = 50;
 
 /** Fleet removals at once when the spec's concurrency is "auto" (each waits for Rancher's removal). */
 const DEFAULT_REMOVALS_AT_ONCE = 8;
+
 export interface FleetReconcilerDeps {
   path: string;
   shard: ShardAssignment;
