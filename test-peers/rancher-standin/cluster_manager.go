@@ -13,6 +13,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -542,10 +543,14 @@ func (cm *clusterManager) connectedCheck() {
 		} else {
 			rt.PingFailures++
 			rt.LastPingError = err.Error()
-			if rt.PingErrorCounts == nil {
-				rt.PingErrorCounts = map[string]int{}
+			// A new map each time: Runtime hands out copies of rt that
+			// share it, and the control API encodes those unlocked.
+			counts := maps.Clone(rt.PingErrorCounts)
+			if counts == nil {
+				counts = map[string]int{}
 			}
-			rt.PingErrorCounts[err.Error()]++
+			counts[err.Error()]++
+			rt.PingErrorCounts = counts
 		}
 	})
 	cm.a.store.Update(cm.id, func(c *Cluster) bool {
