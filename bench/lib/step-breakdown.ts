@@ -12,7 +12,8 @@ export interface StepStats {
   windows: { p50: number; p90: number }[];
 }
 
-function quantile(sorted: number[], q: number): number {
+/** The q-quantile of ascending numbers (0 for none). */
+export function quantile(sorted: number[], q: number): number {
   if (sorted.length === 0) return 0;
   const i = Math.min(sorted.length - 1, Math.floor(q * sorted.length));
   return sorted[i] ?? 0;
@@ -46,6 +47,7 @@ export function stepBreakdown(records: ClusterRecord[], windows: number): StepSt
     .sort((a, b) => (readyAt(a) ?? 0) - (readyAt(b) ?? 0));
   const size = Math.ceil(ordered.length / windows);
   const parts = Array.from({ length: windows }, (_, w) => ordered.slice(w * size, (w + 1) * size));
+  const seconds = new Map(ordered.map((r) => [r, stepSeconds(r)]));
   const statuses: string[] = [];
   for (const r of ordered)
     for (const s of r.steps)
@@ -54,12 +56,10 @@ export function stepBreakdown(records: ClusterRecord[], windows: number): StepSt
     status,
     windows: parts.map((part) => {
       const values = part
-        .map((r) => stepSeconds(r).get(status))
+        .map((r) => seconds.get(r)?.get(status))
         .filter((v): v is number => v !== undefined)
         .sort((a, b) => a - b);
       return { p50: quantile(values, 0.5), p90: quantile(values, 0.9) };
     }),
   }));
 }
-
-export { quantile };
