@@ -187,7 +187,7 @@ export class TunnelConnection extends Duplex {
     if (text === EOF_TEXT) {
       // Unread data stays readable; the Duplex closes once it has been consumed.
       this.push(null);
-      this.failHeldWrite(new Error(CLOSED_PIPE));
+      if (this.heldWrite) this.failHeldWrite(new Error(CLOSED_PIPE));
       if (!this.writableEnded) this.end();
     } else {
       this.fail(new TunnelConnectionError(text));
@@ -263,7 +263,8 @@ export class TunnelConnection extends Duplex {
       this.transport.sendError(this.connId, error ? error.message || EOF_TEXT : EOF_TEXT);
       this.markClosed();
     }
-    this.failHeldWrite(error ?? new Error(CLOSED_PIPE));
+    // An Error is built only for a write that is waiting: capturing a stack on every close costs real CPU at scale.
+    if (this.heldWrite) this.failHeldWrite(error ?? new Error(CLOSED_PIPE));
     callback(error);
   }
 
