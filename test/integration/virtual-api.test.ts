@@ -98,6 +98,37 @@ describe('virtual API per simulated cluster', () => {
     );
   });
 
+  it("answers a namespace read from the engine's watch as the apiserver would, and a cluster's own writes from the apiserver", async () => {
+    const cachedReads = async () => (await engine.metrics.vapiCachedReads.get()).values[0]?.value ?? 0;
+    const before = await cachedReads();
+    // Rancher's health check: one namespace, no query.
+    const cached = JSON.parse(await ok(kc.a, ['get', '--raw', '/api/v1/namespaces/kube-system'])) as {
+      metadata: Record<string, unknown>;
+    };
+    expect(await cachedReads()).toBe(before + 1);
+    // Any query goes to the apiserver: the two answers match but for the write history the cache drops.
+    const upstream = JSON.parse(
+      await ok(kc.a, ['get', '--raw', '/api/v1/namespaces/kube-system?timeout=10s']),
+    ) as { metadata: Record<string, unknown> };
+    expect(await cachedReads()).toBe(before + 1);
+    delete upstream.metadata.managedFields;
+    expect(cached).toEqual(upstream);
+    expect(cached).toMatchObject({ kind: 'Namespace', apiVersion: 'v1', metadata: { name: 'kube-system' } });
+    // B's kube-system is another object: each cluster reads its own.
+    const other = JSON.parse(await ok(kc.b, ['get', '--raw', '/api/v1/namespaces/kube-system'])) as {
+      metadata: { uid: string };
+    };
+    expect(other.metadata.uid).not.toBe(cached.metadata.uid);
+    // A cluster reads its own write at once, however far the watch lags: it is asked upstream for a while.
+    await ok(kc.a, ['label', 'namespace', 'kube-system', 'read-own-write=yes']);
+    // kubectl label read the namespace (from the cache) before it patched it.
+    expect(await cachedReads()).toBe(before + 3);
+    expect(
+      await ok(kc.a, ['get', 'ns', 'kube-system', '-o', 'jsonpath={.metadata.labels.read-own-write}']),
+    ).toBe('yes');
+    expect(await cachedReads()).toBe(before + 3);
+  });
+
   it('applies a Rancher-shaped import manifest unchanged on both clusters, each seeing only its own', async () => {
     for (const k of [kc.a, kc.b]) {
       const out = await ok(k, ['apply', '-f', MANIFEST]);

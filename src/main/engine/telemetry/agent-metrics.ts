@@ -30,6 +30,7 @@ export class AgentMetrics {
   readonly tunnelReconnects: Counter<'kind'>;
   readonly tunnelRefusals: Counter<'kind'>;
   readonly vapiRequests: Counter<'verb' | 'code'>;
+  readonly vapiCachedReads: Counter;
   readonly vapiDuration: Histogram<'verb'>;
   readonly faultApiErrors: Counter<'code'>;
   readonly faultShapedBytes: Counter<'kind'>;
@@ -116,6 +117,11 @@ export class AgentMetrics {
       name: 'scale_agent_vapi_requests_total',
       help: "Requests to the simulated clusters' APIs",
       labelNames: ['verb', 'code'],
+      registers: [r],
+    });
+    this.vapiCachedReads = new Counter({
+      name: 'scale_agent_vapi_cached_reads_total',
+      help: "Reads of a simulated cluster's namespace answered from the engine's watch, not the main apiserver",
       registers: [r],
     });
     this.vapiDuration = new Histogram({

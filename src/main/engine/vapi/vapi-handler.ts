@@ -21,6 +21,7 @@ import type { ApiResources } from './translate/api-resources';
 import { ObjectTranslator, type Json } from './translate/object-translator';
 import { isBuiltinRbacName, ClusterView } from './translate/cluster-view';
 import { callUpstream } from './upstream-call';
+import { CachedNamespaceReads } from './cached-namespace-read';
 import { planRequest, type Plan } from './vapi-request';
 
 /** Request bodies larger than this are refused (Kubernetes' own limit is 3 MiB per object). */
@@ -49,12 +50,18 @@ export interface VirtualApiDeps {
   logger: Logger;
   /** Request counters by verb and code (metrics). */
   onRequest?: (method: string, watch: boolean, code: number, ms: number) => void;
+  /** A namespace read answered from the engine's watch instead of the main apiserver (metrics). */
+  onCachedRead?: () => void;
   /** An injected error to answer instead (fault injection: api_errors), decided per request. */
   injectError?: (cluster: string) => InjectedApiError | undefined;
 }
 
 export class VirtualApiHandler {
-  constructor(private readonly deps: VirtualApiDeps) {}
+  private readonly namespaceReads: CachedNamespaceReads;
+
+  constructor(private readonly deps: VirtualApiDeps) {
+    this.namespaceReads = new CachedNamespaceReads(deps.caches);
+  }
 
   async handle(cluster: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
@@ -98,6 +105,18 @@ export class VirtualApiHandler {
         req.resume();
         sendStatus(res, plan.code, plan.message);
         return;
+      }
+      if (plan.kind === 'translate' && plan.resourceKind === 'Namespace') {
+        if (method !== 'GET') this.namespaceReads.wrote(cluster);
+        else if (plan.single && plan.notFoundName !== undefined && !watch) {
+          const answer = this.namespaceReads.read(view, plan.notFoundName, url, req.headers.accept);
+          if (answer) {
+            this.deps.onCachedRead?.();
+            req.resume();
+            writeObjectAnswer(res, 200, { 'cache-control': 'no-cache, private' }, answer, req.headers.accept);
+            return;
+          }
+        }
       }
       const body = await this.readBody(req, plan, view);
       if (body === false) {
