@@ -1,4 +1,9 @@
 import { defineConfig } from 'vitest/config';
+import { withMallocTuning } from './bin/malloc-tuning.mjs';
+
+// The engine runs in the test workers: they start with the allocator tuning the app's launcher applies.
+const tuned = withMallocTuning(process.env);
+if (tuned?.GLIBC_TUNABLES) process.env.GLIBC_TUNABLES = tuned.GLIBC_TUNABLES;
 
 // Four suites, each its own project so scripts/test.sh can run and count them
 // separately:

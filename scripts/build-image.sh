@@ -225,7 +225,7 @@ rm -rf "$base_ctx"
 ctx=$work/context
 rm -rf "$ctx" && mkdir -p "$ctx/app/out/main" "$ctx/app/bin"
 cp package.json "$ctx/app/" # the app finds its own folder by this file
-cp bin/scale-cluster-agent.mjs "$ctx/app/bin/"
+cp bin/scale-cluster-agent.mjs bin/malloc-tuning.mjs "$ctx/app/bin/"
 cp out/main/headless.js "$ctx/app/out/main/"
 cp -r out/main/chunks "$ctx/app/out/main/"
 cp -r out/renderer "$ctx/app/out/"

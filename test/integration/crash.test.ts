@@ -5,10 +5,11 @@
  * active in the Rancher stand-in exactly once, and the main cluster holds no
  * cluster the agent does not know.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MALLOC_TUNABLE } from '../../bin/malloc-tuning.mjs';
 import {
   startAgentProcess,
   type AgentProcess,
@@ -42,7 +43,13 @@ describe('crash and restart during a batch', () => {
       workdir: mkdtempSync(join(tmpdir(), 'sca-kwok-')),
       port: await freePort(),
       apiPort: await freePort(),
-      env: { RANCHER_URL: standin.url, RANCHER_TOKEN: STANDIN_TOKEN, RANCHER_CA_CERT: standin.caPath },
+      env: {
+        RANCHER_URL: standin.url,
+        RANCHER_TOKEN: STANDIN_TOKEN,
+        RANCHER_CA_CERT: standin.caPath,
+        // Started as a user would, without the test runner's allocator tuning: the launcher adds it.
+        GLIBC_TUNABLES: '',
+      },
     };
   });
   afterAll(async () => {
@@ -54,6 +61,10 @@ describe('crash and restart during a batch', () => {
 
   it(`survives ${KILLS} SIGKILLs: every acknowledged cluster active exactly once, no orphans`, async () => {
     agent = await startAgentProcess([], options);
+    // The launcher re-executed itself (same process) with glibc's malloc tuned: bin/malloc-tuning.mjs.
+    expect(readFileSync(`/proc/${agent.pid}/environ`, 'utf8').split('\0')).toContain(
+      `GLIBC_TUNABLES=${MALLOC_TUNABLE}`,
+    );
     await eventually(
       async () =>
         ((await (await api('/main-cluster')).json()) as { state: string }).state === 'running' || undefined,
