@@ -101,14 +101,16 @@ describe('virtual API per simulated cluster', () => {
   it("answers a namespace read from the engine's watch as the apiserver would, and a cluster's own writes from the apiserver", async () => {
     const cachedReads = async () => (await engine.metrics.vapiCachedReads.get()).values[0]?.value ?? 0;
     const before = await cachedReads();
-    // Rancher's health check: one namespace, no query.
-    const cached = JSON.parse(await ok(kc.a, ['get', '--raw', '/api/v1/namespaces/kube-system'])) as {
+    // Rancher's health check: one namespace, with client-go's timeout (Rancher configures 45 s).
+    const cached = JSON.parse(
+      await ok(kc.a, ['get', '--raw', '/api/v1/namespaces/kube-system?timeout=45s']),
+    ) as {
       metadata: Record<string, unknown>;
     };
     expect(await cachedReads()).toBe(before + 1);
-    // Any query goes to the apiserver: the two answers match but for the write history the cache drops.
+    // Other queries go to the apiserver: the two answers match but for the write history the cache drops.
     const upstream = JSON.parse(
-      await ok(kc.a, ['get', '--raw', '/api/v1/namespaces/kube-system?timeout=10s']),
+      await ok(kc.a, ['get', '--raw', '/api/v1/namespaces/kube-system?pretty=false']),
     ) as { metadata: Record<string, unknown> };
     expect(await cachedReads()).toBe(before + 1);
     delete upstream.metadata.managedFields;

@@ -5,8 +5,10 @@
  * apiserver took 67 quorum reads a second for namespaces the engine already
  * watches, and the agent paid for a TLS round trip and a JSON parse each.
  *
- * Only the plain case is served: a GET of one namespace, no query, no Table,
- * present in a synced cache. A cluster that wrote any namespace through its
+ * Only the plain case is served: a GET of one namespace, no Table, present in
+ * a synced cache, with no query but the ones a cache answers as well:
+ * `timeout` (client-go adds its configured timeout to every request; Rancher
+ * sets 45 s) and `resourceVersion` "0" or empty (any version will do). A cluster that wrote any namespace through its
  * API in the last few seconds reads from the apiserver until the watch has
  * surely caught up, so a client always reads its own writes.
  */
@@ -29,7 +31,7 @@ export class CachedNamespaceReads {
 
   /** The namespace as the cluster sees it, or undefined when the apiserver must answer. */
   read(view: ClusterView, name: string, url: URL, accept: string | undefined): Json | undefined {
-    if (url.search !== '' || /as=Table/i.test(accept ?? '')) return undefined;
+    if (!cacheableQuery(url.searchParams) || /as=Table/i.test(accept ?? '')) return undefined;
     if (!this.caches.namespaces.synced) return undefined;
     const wroteAt = this.lastWrite.get(view.cluster);
     if (wroteAt !== undefined) {
@@ -42,4 +44,13 @@ export class CachedNamespaceReads {
     const copy = { ...structuredClone(cached), apiVersion: 'v1', kind: 'Namespace' } as Json;
     return new ObjectTranslator(view, 'Namespace').toCluster(copy);
   }
+}
+
+function cacheableQuery(query: URLSearchParams): boolean {
+  for (const [key, value] of query) {
+    if (key === 'timeout') continue;
+    if (key === 'resourceVersion' && (value === '' || value === '0')) continue;
+    return false;
+  }
+  return true;
 }
