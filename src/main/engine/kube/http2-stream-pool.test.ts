@@ -42,19 +42,24 @@ describe('Http2StreamPool', () => {
     return { server, origin: new URL(`https://127.0.0.1:${(server.address() as AddressInfo).port}`), paths };
   }
 
+  /** A pool that trusts the test CA, closed after the test. */
+  function poolFor(origin: URL, limits: { maxStreams?: number; idleMs?: number } = {}): Http2StreamPool {
+    const pool = new Http2StreamPool({
+      origin,
+      secureContext: createSecureContext({ ca: ca.certPem }),
+      rejectUnauthorized: true,
+      ...limits,
+    });
+    closers.push(() => pool.close());
+    return pool;
+  }
+
   const firstLine = (a: Http2Answer) =>
     new Promise<string>((resolve) => a.body.once('data', (d: Buffer) => resolve(d.toString())));
 
   it('carries many streams on one connection, opens another only when one is full, and closes idle ones', async () => {
     const { origin, paths } = await watchServer();
-    const pool = new Http2StreamPool({
-      origin,
-      secureContext: createSecureContext({ ca: ca.certPem }),
-      rejectUnauthorized: true,
-      maxStreams: 2,
-      idleMs: 100,
-    });
-    closers.push(() => pool.close());
+    const pool = poolFor(origin, { maxStreams: 2, idleMs: 100 });
     const answers = await Promise.all(
       ['/a', '/b', '/c'].map((p) =>
         pool.request('GET', `${p}?watch=1`, { authorization: 'Bearer x', connection: 'close' }),
@@ -73,12 +78,7 @@ describe('Http2StreamPool', () => {
 
   it('cancels a request through its signal', async () => {
     const { origin } = await watchServer();
-    const pool = new Http2StreamPool({
-      origin,
-      secureContext: createSecureContext({ ca: ca.certPem }),
-      rejectUnauthorized: true,
-    });
-    closers.push(() => pool.close());
+    const pool = poolFor(origin);
     const abort = new AbortController();
     const answer = await pool.request('GET', '/watch', {}, abort.signal);
     const ended = new Promise<Error | undefined>((resolve) => {
@@ -95,12 +95,7 @@ describe('Http2StreamPool', () => {
 
   it('rejects a request cancelled before its answer', async () => {
     const { origin } = await watchServer();
-    const pool = new Http2StreamPool({
-      origin,
-      secureContext: createSecureContext({ ca: ca.certPem }),
-      rejectUnauthorized: true,
-    });
-    closers.push(() => pool.close());
+    const pool = poolFor(origin);
     const abort = new AbortController();
     abort.abort();
     await expect(pool.request('GET', '/watch', {}, abort.signal)).rejects.toThrow(/closed before its answer/);
@@ -114,12 +109,7 @@ describe('Http2StreamPool', () => {
     );
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     closers.push(() => server.close());
-    const pool = new Http2StreamPool({
-      origin: new URL(`https://127.0.0.1:${(server.address() as AddressInfo).port}`),
-      secureContext: createSecureContext({ ca: ca.certPem }),
-      rejectUnauthorized: true,
-    });
-    closers.push(() => pool.close());
+    const pool = poolFor(new URL(`https://127.0.0.1:${(server.address() as AddressInfo).port}`));
     expect(pool.available).toBe(true);
     await expect(pool.request('GET', '/version', {})).rejects.toThrow();
     expect(pool.available).toBe(false);
