@@ -11,15 +11,12 @@
  */
 import { it } from 'vitest';
 import { parseConcurrency } from '../src/shared/cluster-names';
-import { Engine } from '../src/main/engine/engine';
 import { clusterRecords } from '../test/helpers/engine-view';
-import { eventually, startTestMainCluster } from '../test/helpers/main-cluster';
-import { STANDIN_TOKEN, startStandIn } from '../test/helpers/rancher-standin';
-import { testConfig } from '../test/helpers/test-config';
-import { memoryLogger } from '../test/helpers/test-logger';
+import { eventually } from '../test/helpers/main-cluster';
 import { waitForBatch } from '../test/helpers/wait-for-batch';
 import { machineLine, writeSection } from './lib/benchmarks-doc';
-import { cpuSeconds, cpuSecondsWithChildren, findPids } from './lib/process-cpu';
+import { startBenchStack } from './lib/bench-stack';
+import { cpuSeconds, cpuSecondsWithChildren, mainClusterPids } from './lib/process-cpu';
 import { quantile, readyAt, stepBreakdown } from './lib/step-breakdown';
 
 const N = Number(process.env.CREATION_N ?? 300);
@@ -40,30 +37,16 @@ interface StandInCluster {
 const ACTIVE_WAIT_MS = Number(process.env.CREATION_ACTIVE_WAIT_S ?? 600) * 1000;
 
 it(`creation: ${N} clusters`, { timeout: 7_200_000 }, async () => {
-  const [main, standin] = await Promise.all([
-    startTestMainCluster(),
-    startStandIn(['--ping-interval', '15s', '--health-interval', '15s', ...STANDIN_ARGS]),
-  ]);
-  const engine = new Engine({
-    config: testConfig({
-      RancherURL: standin.url,
-      BearerToken: STANDIN_TOKEN,
-      RancherCACert: standin.caPath,
-      ConnectRatePerSecond: CONNECT_RATE,
-    }),
-    logger: memoryLogger('info').logger,
-    shell: 'headless',
-    mainCluster: main.provider,
+  const { main, standin, engine } = await startBenchStack({
+    connectRate: CONNECT_RATE,
+    standinArgs: STANDIN_ARGS,
   });
-  engine.start();
-  await engine.provisioner();
-  const inWorkdir = (name: string) => (c: string) => c.includes(name) && c.includes(main.workdir);
-  const processes: Record<string, number[]> = {
-    'kube-apiserver': findPids(inWorkdir('kube-apiserver')),
-    etcd: findPids(inWorkdir('etcd')),
-    'kube-controller-manager': findPids(inWorkdir('kube-controller-manager')),
-    'kwok-controller': findPids(inWorkdir('kwok-controller')),
-  };
+  const processes = mainClusterPids(main.workdir, [
+    'kube-apiserver',
+    'etcd',
+    'kube-controller-manager',
+    'kwok-controller',
+  ]);
   const standinPid = standin.process.pid ?? 0;
   const cpuNow = (): Record<string, number> => {
     const out: Record<string, number> = {};

@@ -14,16 +14,13 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'vitest';
-import { Engine } from '../src/main/engine/engine';
 import { Profiler } from '../src/main/engine/telemetry/profiler';
-import { eventually, startTestMainCluster } from '../test/helpers/main-cluster';
-import { STANDIN_TOKEN, startStandIn } from '../test/helpers/rancher-standin';
-import { testConfig } from '../test/helpers/test-config';
-import { memoryLogger } from '../test/helpers/test-logger';
+import { eventually } from '../test/helpers/main-cluster';
 import { waitForBatch } from '../test/helpers/wait-for-batch';
 import { machineLine, writeSection } from './lib/benchmarks-doc';
 import { summarizeCpuProfile, type CpuProfile } from './lib/cpu-profile-summary';
-import { cpuSeconds, findPids } from './lib/process-cpu';
+import { startBenchStack } from './lib/bench-stack';
+import { cpuSeconds, mainClusterPids } from './lib/process-cpu';
 
 const N = Number(process.env.IDLE_N ?? 200);
 /** Each CPU window, and the profile, in seconds: several rounds of Rancher's 15 s checks. */
@@ -36,29 +33,10 @@ const TOP = 14;
 type Reading = Record<string, number>;
 
 it(`idle CPU: ${N} clusters`, { timeout: 5_400_000 }, async () => {
-  const [main, standin] = await Promise.all([
-    startTestMainCluster(),
-    startStandIn(['--ping-interval', '15s', '--health-interval', '15s']),
-  ]);
-  const engine = new Engine({
-    config: testConfig({
-      RancherURL: standin.url,
-      BearerToken: STANDIN_TOKEN,
-      RancherCACert: standin.caPath,
-      ConnectRatePerSecond: 100,
-    }),
-    logger: memoryLogger('info').logger,
-    shell: 'headless',
-    mainCluster: main.provider,
-  });
+  const { main, standin, engine } = await startBenchStack({ connectRate: 100 });
   try {
-    engine.start();
-    await engine.provisioner();
-    const inWorkdir = (name: string) => (c: string) => c.includes(name) && c.includes(main.workdir);
     const pids: Record<string, number[]> = {
-      'kube-apiserver': findPids(inWorkdir('kube-apiserver')),
-      etcd: findPids(inWorkdir('etcd')),
-      'kwok-controller': findPids(inWorkdir('kwok-controller')),
+      ...mainClusterPids(main.workdir, ['kube-apiserver', 'etcd', 'kwok-controller']),
       'stand-in (Rancher)': [standin.process.pid ?? 0],
     };
     const read = (): Reading => {

@@ -25,12 +25,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
 import { it } from 'vitest';
-import { Engine } from '../src/main/engine/engine';
-import { eventually, startTestMainCluster } from '../test/helpers/main-cluster';
-import { STANDIN_TOKEN, startStandIn } from '../test/helpers/rancher-standin';
-import { testConfig } from '../test/helpers/test-config';
-import { memoryLogger } from '../test/helpers/test-logger';
+import { eventually } from '../test/helpers/main-cluster';
 import { waitForBatch } from '../test/helpers/wait-for-batch';
+import { startBenchStack } from './lib/bench-stack';
 import { forceGc } from './lib/force-gc';
 import { diffHeapSummaries, summarizeHeapSnapshot } from './lib/heap-snapshot-summary';
 import { mallocTotals, type MallocTotals } from './lib/malloc-totals';
@@ -68,23 +65,7 @@ function socketsByPeer(): Record<string, number> {
 it(`memory profile: ${N} idle clusters`, { timeout: 1_800_000 }, async () => {
   // heaptrack's preload must stay in this process, not in the peers it starts.
   if (NATIVE) delete process.env.LD_PRELOAD;
-  const [main, standin] = await Promise.all([
-    startTestMainCluster(),
-    startStandIn(['--ping-interval', '15s', '--health-interval', '15s']),
-  ]);
-  const engine = new Engine({
-    config: testConfig({
-      RancherURL: standin.url,
-      BearerToken: STANDIN_TOKEN,
-      RancherCACert: standin.caPath,
-      ConnectRatePerSecond: 50,
-    }),
-    logger: memoryLogger('info').logger,
-    shell: 'headless',
-    mainCluster: main.provider,
-  });
-  engine.start();
-  await engine.provisioner();
+  const { main, standin, engine } = await startBenchStack({ connectRate: 50 });
   const vapi = await engine.virtualApi();
   const active = async () =>
     (await standin.get<{ byState: Record<string, number> }>('/summary')).byState.active ?? 0;

@@ -13,16 +13,14 @@ import { join } from 'node:path';
 import { Socket } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { it } from 'vitest';
-import { Engine } from '../src/main/engine/engine';
 import { clusterRecords } from '../test/helpers/engine-view';
-import { eventually, startTestMainCluster } from '../test/helpers/main-cluster';
-import { STANDIN_TOKEN, startStandIn } from '../test/helpers/rancher-standin';
-import { testConfig } from '../test/helpers/test-config';
-import { memoryLogger } from '../test/helpers/test-logger';
+import { eventually } from '../test/helpers/main-cluster';
+import { startStandIn } from '../test/helpers/rancher-standin';
+import { RANCHER_CADENCE, startBenchStack } from './lib/bench-stack';
 import { machineLine, writeSection } from './lib/benchmarks-doc';
 import { forceGc } from './lib/force-gc';
 import { mallocTotals, type MallocTotals } from './lib/malloc-totals';
-import { cpuSeconds, findPids, rssMiB } from './lib/process-cpu';
+import { cpuSeconds, mainClusterPids, rssMiB } from './lib/process-cpu';
 import { waitForBatch } from '../test/helpers/wait-for-batch';
 import { RunTimeline } from './lib/run-timeline';
 import { busiestSecond } from '../test/helpers/busiest-second';
@@ -65,26 +63,10 @@ it(`scale: ${N} clusters`, { timeout: 3_600_000 }, async () => {
     throw new Error(
       `the open-file limit is ${openFileLimit()}; ${N} clusters need about ${needed}: run \`ulimit -n ${needed}\` first (npm run bench:scale tries)`,
     );
-  const [main, firstStandin] = await Promise.all([
-    startTestMainCluster(),
-    startStandIn(['--ping-interval', '15s', '--health-interval', '15s']),
-  ]);
-  let standin = firstStandin; // replaced when "Rancher" restarts
-  const config = testConfig({
-    RancherURL: standin.url,
-    BearerToken: STANDIN_TOKEN,
-    RancherCACert: standin.caPath,
-    ConnectRatePerSecond: CONNECT_RATE,
-  });
-  const engine = new Engine({
-    config,
-    logger: memoryLogger('info').logger,
-    shell: 'headless',
-    mainCluster: main.provider,
-  });
-  engine.start();
-  await engine.provisioner();
-  const apiserver = findPids((c) => c.includes('kube-apiserver') && c.includes(main.workdir));
+  const stack = await startBenchStack({ connectRate: CONNECT_RATE });
+  const { main, engine } = stack;
+  let standin = stack.standin; // replaced when "Rancher" restarts
+  const apiserver = mainClusterPids(main.workdir, ['kube-apiserver'])['kube-apiserver'] ?? [];
   const active = async () =>
     (await standin.get<{ byState: Record<string, number> }>('/summary')).byState.active ?? 0;
   const fds = () => readdirSync('/proc/self/fd').length;
@@ -158,12 +140,11 @@ it(`scale: ${N} clusters`, { timeout: 3_600_000 }, async () => {
     N,
   );
   // "Rancher" restarts: the same data dir and address, every session gone at once.
-  const standinArgs = ['--ping-interval', '15s', '--health-interval', '15s'];
   await phase(
     'restart the stand-in (Rancher), until all active again',
     async () => {
       await standin.stop();
-      standin = await startStandIn(standinArgs, standin.dataDir, new URL(standin.url).host);
+      standin = await startStandIn(RANCHER_CADENCE, standin.dataDir, new URL(standin.url).host);
       // The restarted stand-in reloads each cluster's last state, so "active" alone proves nothing:
       // recovered means both tunnels of every cluster are back and every cluster is active.
       await eventually(

@@ -17,6 +17,13 @@ export function findPids(match: (cmdline: string) => boolean): number[] {
   return pids;
 }
 
+/** The main cluster's processes by name (its kwokctl workdir tells them from any other cluster's). */
+export function mainClusterPids(workdir: string, names: readonly string[]): Record<string, number[]> {
+  return Object.fromEntries(
+    names.map((name) => [name, findPids((c) => c.includes(name) && c.includes(workdir))]),
+  );
+}
+
 export function cpuSeconds(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
