@@ -187,7 +187,7 @@ export class TunnelConnection extends Duplex {
     if (text === EOF_TEXT) {
       // Unread data stays readable; the Duplex closes once it has been consumed.
       this.push(null);
-      if (this.heldWrite) this.failHeldWrite(new Error(CLOSED_PIPE));
+      this.failHeldWrite(null);
       if (!this.writableEnded) this.end();
     } else {
       this.fail(new TunnelConnectionError(text));
@@ -263,8 +263,7 @@ export class TunnelConnection extends Duplex {
       this.transport.sendError(this.connId, error ? error.message || EOF_TEXT : EOF_TEXT);
       this.markClosed();
     }
-    // An Error is built only for a write that is waiting: capturing a stack on every close costs real CPU at scale.
-    if (this.heldWrite) this.failHeldWrite(error ?? new Error(CLOSED_PIPE));
+    this.failHeldWrite(error);
     callback(error);
   }
 
@@ -289,11 +288,13 @@ export class TunnelConnection extends Duplex {
     this.transport.forget(this.connId, this);
   }
 
-  private failHeldWrite(error: Error): void {
+  /** Fails a write held by the peer's Pause with `error`, or Go's closed-pipe error. */
+  private failHeldWrite(error: Error | null): void {
     const held = this.heldWrite;
     if (held) {
       this.heldWrite = null;
-      held.callback(error);
+      // Built only for a write that is waiting: capturing a stack on every close costs real CPU at scale.
+      held.callback(error ?? new Error(CLOSED_PIPE));
     }
   }
 
