@@ -61,16 +61,19 @@ describe('tunnel inspector', () => {
     await picker.selectOption(NAME);
     await page.getByTestId('session-main').click();
     // Watched before its tunnels connect, so the very first frames are seen live.
-    // The first Connect row's text is read in the page in the same poll that finds it: the list keeps
+    // The first Connect row's text is read in the same page call that finds it: the list keeps
     // only recent frames, so under load a row found in one round trip can be gone by the next.
-    const firstConnect = await page.waitForFunction(
-      () =>
-        document.querySelector('[data-testid="frame-list"] [data-testid="frame-row"][data-type="Connect"]')
-          ?.textContent ?? null,
-      null,
-      { timeout: 180_000, polling: 50 },
-    );
-    expect(await firstConnect.jsonValue()).toContain(`tcp/api.${NAME}.scale-agent.local:443`);
+    let firstConnect: string | null = null;
+    await expect
+      .poll(
+        async () =>
+          (firstConnect = await rows().evaluateAll(
+            (els) => els.find((e) => e.getAttribute('data-type') === 'Connect')?.textContent ?? null,
+          )),
+        { timeout: 180_000, interval: 50 },
+      )
+      .not.toBeNull();
+    expect(firstConnect).toContain(`tcp/api.${NAME}.scale-agent.local:443`);
     await rows().filter({ hasText: HEALTH_CHECK }).first().waitFor({ timeout: 60_000 });
     await expect.poll(() => page.getByTestId('counter-state').textContent()).toBe('connected');
     expect(Number(await page.getByTestId('counter-open').textContent())).toBeGreaterThanOrEqual(1);
