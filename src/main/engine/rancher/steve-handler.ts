@@ -2,13 +2,15 @@
  * What a cluster's Steve tunnel serves. Rancher's agent runs Steve in-process
  * and serves every Connect on that tunnel from it, whatever the address; so do
  * we, from this HTTP handler. `/ping` answers `pong` (Rancher's `not-used:80`
- * health check every 15 s, which decides Connected); `/v1/...` goes to the
+ * health check every 15 s, which decides Connected; plain ones are answered
+ * without the HTTP server, see steve-ping.ts); `/v1/...` goes to the
  * Steve API the engine gives (src/main/engine/steve), which Rancher's cluster
  * explorer reads; other paths answer a clear 404.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
+import { parsePlainPing, pongAnswer } from './steve-ping';
 
 /** The Steve API's entry points, per cluster (given by the engine, so this folder does not import it). */
 export interface SteveRoutes {
@@ -30,9 +32,8 @@ export class SteveHandler {
     this.server = createServer((req, res) => {
       const path = new URL(req.url ?? '/', 'http://steve').pathname;
       if (path === '/ping' && (req.method === 'GET' || req.method === 'HEAD')) {
-        this.pings++;
         const cluster = this.clusterOf.get(req.socket);
-        if (cluster) this.lastPing.set(cluster, Date.now());
+        if (cluster) this.pinged(cluster);
         res.writeHead(200, { 'content-type': 'text/plain', 'content-length': 4 });
         res.end('pong');
         return;
@@ -58,10 +59,42 @@ export class SteveHandler {
     });
   }
 
-  /** Serves one tunnelled connection of a cluster (plain HTTP/1.1, as Rancher speaks it on this tunnel). */
+  /**
+   * Serves one tunnelled connection of a cluster (plain HTTP/1.1, as Rancher
+   * speaks it on this tunnel). Plain pings are answered here; the first
+   * chunk that is anything else hands the connection to the HTTP server.
+   */
   serve(stream: Duplex, cluster: string): void {
     this.clusterOf.set(stream, cluster);
-    this.server.emit('connection', stream as Socket);
+    const ignoreError = (): void => {};
+    const endOurs = (): void => {
+      // The peer is done; a connection we already ended must not be ended twice.
+      if (!stream.writableEnded) stream.end();
+    };
+    const onData = (chunk: Buffer): void => {
+      const ping = parsePlainPing(chunk);
+      if (ping) {
+        this.pinged(cluster);
+        stream.write(pongAnswer(ping));
+        if (ping.close) stream.end();
+        return;
+      }
+      stream.off('data', onData);
+      stream.off('end', endOurs);
+      stream.off('error', ignoreError);
+      // Read again by the HTTP server, which takes over the connection from here.
+      stream.unshift(chunk);
+      this.server.emit('connection', stream as Socket);
+    };
+    stream.on('data', onData);
+    stream.once('end', endOurs);
+    // A tunnel torn down mid-ping destroys the stream; nothing here needs telling.
+    stream.on('error', ignoreError);
+  }
+
+  private pinged(cluster: string): void {
+    this.pings++;
+    this.lastPing.set(cluster, Date.now());
   }
 
   /** Last /ping per cluster, as ISO times. */

@@ -22,6 +22,13 @@ export const READ_UPSTREAM_AFTER_WRITE_MS = 15_000;
 export class CachedNamespaceReads {
   /** When each cluster last wrote a namespace through its API. */
   private readonly lastWrite = new Map<string, number>();
+  /**
+   * Each cached namespace's answer, translated once: the health check reads
+   * the same unchanged kube-system every 15 s. Keyed by the cache's object,
+   * which the watch replaces on every change, so an entry never goes stale
+   * and goes away with the object it was made from. Answers are only read.
+   */
+  private readonly translated = new WeakMap<object, Json>();
   constructor(private readonly caches: ClusterCaches) {}
 
   /** A cluster wrote (created, changed, deleted) a namespace through its API. */
@@ -40,9 +47,14 @@ export class CachedNamespaceReads {
     }
     const cached = this.caches.namespaces.get(view.hostNs(name));
     if (!cached) return undefined;
-    // The translation rewrites in place: it gets a copy, never the cache's object.
-    const copy = { ...structuredClone(cached), apiVersion: 'v1', kind: 'Namespace' } as Json;
-    return new ObjectTranslator(view, 'Namespace').toCluster(copy);
+    let answer = this.translated.get(cached);
+    if (!answer) {
+      // The translation rewrites in place: it gets a copy, never the cache's object.
+      const copy = { ...structuredClone(cached), apiVersion: 'v1', kind: 'Namespace' } as Json;
+      answer = new ObjectTranslator(view, 'Namespace').toCluster(copy);
+      if (answer) this.translated.set(cached, answer);
+    }
+    return answer;
   }
 }
 
