@@ -38,6 +38,7 @@ export class VirtualApiServer {
   private readonly listeners = new Map<string, { server: NetServer; port: number; closing: boolean }>();
   private readonly sockets = new Set<TLSSocket>();
   private readonly internalClients = new Map<string, InProcessKubeClient>();
+  private served = 0;
 
   constructor(
     private readonly handler: VirtualApiHandler,
@@ -83,6 +84,7 @@ export class VirtualApiServer {
       secureContext,
       ALPNProtocols: ['http/1.1'],
     });
+    this.served++;
     this.clusterOf.set(tls, cluster);
     if (observe) this.observerOf.set(tls, observe);
     this.sockets.add(tls);
@@ -146,6 +148,11 @@ export class VirtualApiServer {
   }
 
   /** TLS connections the virtual API is serving now, all clusters (a leak shows here first). */
+  /** TLS connections served since start (tunnelled, local and the engine's own). */
+  get connectionsServed(): number {
+    return this.served;
+  }
+
   get openConnections(): number {
     return this.sockets.size;
   }
@@ -174,6 +181,7 @@ export class VirtualApiServer {
 
   /** Forgets a deleted cluster: its certificate, tokens and endpoint. */
   async forgetCluster(cluster: string): Promise<void> {
+    this.internalClients.get(cluster)?.close();
     this.internalClients.delete(cluster);
     this.authenticator.revokeCluster(cluster);
     this.identities.forget(cluster);
