@@ -34,6 +34,28 @@ export class ClusterState {
     deps.registry.on('changed', () => this.store.schedule());
   }
 
+  /**
+   * Each cluster's Rancher credentials, sealed once: every save writes every
+   * cluster, and sealing them all again on each save was CPU spent for
+   * nothing (the credentials object is replaced when they change).
+   */
+  private readonly sealed = new WeakMap<object, { registrationToken: string; serviceAccountToken: string }>();
+
+  private sealedOnce(
+    creds: { registrationToken: string; serviceAccountToken: string },
+    cipher: SecretCipher,
+  ): { registrationToken: string; serviceAccountToken: string } {
+    let sealed = this.sealed.get(creds);
+    if (!sealed) {
+      sealed = {
+        registrationToken: cipher.encrypt(creds.registrationToken),
+        serviceAccountToken: cipher.encrypt(creds.serviceAccountToken),
+      };
+      this.sealed.set(creds, sealed);
+    }
+    return sealed;
+  }
+
   /** What goes into the state file: every cluster, its template, and its sealed Rancher credentials. */
   private snapshot(): PersistedCluster[] {
     const { registry, lifecycle, rancher, cipher } = this.deps;
@@ -46,14 +68,7 @@ export class ClusterState {
         record,
         template: lifecycle.templateSpec(record.name),
         ...(tokenHashes.length > 0 ? { tokenHashes } : {}),
-        ...(creds
-          ? {
-              sealed: {
-                registrationToken: cipher.encrypt(creds.registrationToken),
-                serviceAccountToken: cipher.encrypt(creds.serviceAccountToken),
-              },
-            }
-          : {}),
+        ...(creds ? { sealed: this.sealedOnce(creds, cipher) } : {}),
       };
     });
   }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { KubeRest } from '../../kube/kube-rest';
 import type { ClusterCaches } from '../../provisioning/cluster-caches';
 import { CLUSTER_LABEL } from '../../provisioning/main-cluster-names';
-import { ClusterAuthenticator } from './cluster-authenticator';
+import { ClusterAuthenticator, tokenHash } from './cluster-authenticator';
 
 /** A main apiserver that reviews every token as the `cattle` account of `namespace`, and knows `namespaces`. */
 function fakeRest(
@@ -58,5 +58,45 @@ describe('ClusterAuthenticator: service-account tokens', () => {
     expect(await notCluster.authenticate('a', 'Bearer tok-ks')).toBe(false);
     const gone = new ClusterAuthenticator(fakeRest('h-gone', {}, calls), caches({}));
     expect(await gone.authenticate('a', 'Bearer tok-gone')).toBe(false);
+  });
+});
+
+/** Minted tokens never ask the main cluster: neither of these is touched. */
+const authenticator = () => new ClusterAuthenticator({} as KubeRest, {} as ClusterCaches);
+
+describe('ClusterAuthenticator: minted tokens', () => {
+  it("keeps each cluster's durable token hashes for the state file, not the engine's own tokens", async () => {
+    const auth = authenticator();
+    const a1 = auth.mintToken('a');
+    const a2 = auth.mintToken('a');
+    const own = auth.mintToken('a', false);
+    const b1 = auth.mintToken('b');
+    expect(new Set(auth.mintedHashes('a'))).toEqual(new Set([tokenHash(a1), tokenHash(a2)]));
+    expect(auth.mintedHashes('b')).toEqual([tokenHash(b1)]);
+    expect(auth.mintedHashes('c')).toEqual([]);
+    expect(await auth.authenticate('a', `Bearer ${own}`)).toBe(true);
+    expect(await auth.authenticate('b', `Bearer ${a1}`)).toBe(false);
+  });
+
+  it('revokes every token of a forgotten cluster, and only its own', async () => {
+    const auth = authenticator();
+    const a = auth.mintToken('a');
+    const own = auth.mintToken('a', false);
+    const b = auth.mintToken('b');
+    auth.revokeCluster('a');
+    expect(auth.mintedHashes('a')).toEqual([]);
+    expect(await auth.authenticate('a', `Bearer ${a}`)).toBe(false);
+    expect(await auth.authenticate('a', `Bearer ${own}`)).toBe(false);
+    expect(await auth.authenticate('b', `Bearer ${b}`)).toBe(true);
+    expect(auth.mintedHashes('b')).toEqual([tokenHash(b)]);
+  });
+
+  it('takes back the hashes read from the state file after a restart', async () => {
+    const auth = authenticator();
+    const before = authenticator();
+    const token = before.mintToken('a');
+    auth.restoreMinted([[tokenHash(token), 'a']]);
+    expect(auth.mintedHashes('a')).toEqual([tokenHash(token)]);
+    expect(await auth.authenticate('a', `Bearer ${token}`)).toBe(true);
   });
 });

@@ -28,8 +28,12 @@ export function tokenHash(token: string): string {
 
 export class ClusterAuthenticator {
   private readonly minted = new Map<string, string>();
-  /** Hashes of minted tokens that outlive a restart (kubeconfigs), kept in the state file. */
-  private readonly durable = new Set<string>();
+  /**
+   * Hashes of minted tokens that outlive a restart (kubeconfigs), kept in the
+   * state file, by cluster: every save asks for each cluster's, so a scan of
+   * all tokens per cluster made each save quadratic in the cluster count.
+   */
+  private readonly durable = new Map<string, Set<string>>();
   private readonly reviews = new Map<string, CachedReview>();
 
   constructor(
@@ -42,7 +46,7 @@ export class ClusterAuthenticator {
     const token = `sca_${randomBytes(32).toString('base64url')}`;
     const hash = tokenHash(token);
     this.minted.set(hash, cluster);
-    if (durable) this.durable.add(hash);
+    if (durable) this.addDurable(cluster, hash);
     return token;
   }
 
@@ -50,21 +54,25 @@ export class ClusterAuthenticator {
   restoreMinted(entries: Iterable<[hash: string, cluster: string]>): void {
     for (const [hash, cluster] of entries) {
       this.minted.set(hash, cluster);
-      this.durable.add(hash);
+      this.addDurable(cluster, hash);
     }
   }
 
   /** Hashes of the kubeconfig tokens of a cluster, for the state file. */
   mintedHashes(cluster: string): string[] {
-    return [...this.minted].filter(([h, t]) => t === cluster && this.durable.has(h)).map(([h]) => h);
+    const hashes = this.durable.get(cluster);
+    return hashes ? [...hashes] : [];
+  }
+
+  private addDurable(cluster: string, hash: string): void {
+    let hashes = this.durable.get(cluster);
+    if (!hashes) this.durable.set(cluster, (hashes = new Set()));
+    hashes.add(hash);
   }
 
   revokeCluster(cluster: string): void {
-    for (const [hash, t] of this.minted) {
-      if (t !== cluster) continue;
-      this.minted.delete(hash);
-      this.durable.delete(hash);
-    }
+    for (const [hash, t] of this.minted) if (t === cluster) this.minted.delete(hash);
+    this.durable.delete(cluster);
   }
 
   /** True when the Authorization header carries a token valid for `cluster`. */
