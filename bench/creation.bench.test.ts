@@ -6,16 +6,23 @@
  * up?), each step's median and p90 for the first and the last quarter of the
  * clusters, how long Rancher took from the agent's "ready" to "active", and
  * the CPU each process spent (agent, stand-in with the kubectl runs it
- * starts, kube-apiserver, etcd, controller-manager, kwok). Writes
- * "Creation: where the time goes" in docs/benchmarks.md.
+ * starts, kube-apiserver, etcd, controller-manager, kwok). With
+ * CREATION_PROFILE_S=S, also a CPU profile of the agent over S seconds from
+ * 30 s into the run (written to the temp folder and summed in the section).
+ * Writes "Creation: where the time goes" in docs/benchmarks.md.
  */
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { it } from 'vitest';
+import { Profiler } from '../src/main/engine/telemetry/profiler';
 import { parseConcurrency } from '../src/shared/cluster-names';
 import { clusterRecords } from '../test/helpers/engine-view';
 import { eventually } from '../test/helpers/main-cluster';
 import { waitForBatch } from '../test/helpers/wait-for-batch';
 import { machineLine, writeSection } from './lib/benchmarks-doc';
 import { startBenchStack } from './lib/bench-stack';
+import { summarizeCpuProfile, type CpuProfile, type ProfileSummary } from './lib/cpu-profile-summary';
 import { cpuSeconds, cpuSecondsWithChildren, mainClusterPids } from './lib/process-cpu';
 import { quantile, readyAt, stepBreakdown } from './lib/step-breakdown';
 
@@ -25,6 +32,11 @@ const CONCURRENCY = parseConcurrency(process.env.CREATION_CONCURRENCY ?? '8');
 const CONNECT_RATE = 100;
 /** Extra stand-in flags for experiments, e.g. `--kubectl /bin/true` to see what clusterdeploy's kubectl costs. */
 const STANDIN_ARGS = (process.env.CREATION_STANDIN_ARGS ?? '').split(' ').filter(Boolean);
+/** Seconds of agent CPU profile to take while clusters are being made (0: none). */
+const PROFILE_S = Number(process.env.CREATION_PROFILE_S ?? 0);
+const PROFILE_AFTER_MS = 30_000;
+/** Rows of each profile table. */
+const TOP = 14;
 
 interface StandInCluster {
   name: string;
@@ -72,6 +84,16 @@ it(`creation: ${N} clusters`, { timeout: 7_200_000 }, async () => {
   const sampler = setInterval(() => limits.push(engine.lifecycle.concurrencyLimit), 1000);
   const cpu0 = cpuNow();
   const t0 = Date.now();
+  const profiled: Promise<ProfileSummary | undefined> =
+    PROFILE_S > 0
+      ? new Promise((r) => setTimeout(r, PROFILE_AFTER_MS)).then(async () => {
+          const profile = await new Profiler().cpuProfile(PROFILE_S);
+          const path = join(tmpdir(), `creation-${N}.cpuprofile`);
+          writeFileSync(path, profile.text);
+          console.log(`[creation ${N}] profile written to ${path}`);
+          return summarizeCpuProfile(JSON.parse(profile.text) as CpuProfile);
+        })
+      : Promise.resolve(undefined);
   const batch = await engine.handle('batches.create', {
     pattern: `c-{${'1'.padStart(String(N).length, '0')}..${N}}`,
     template: 'tiny',
@@ -94,6 +116,7 @@ it(`creation: ${N} clusters`, { timeout: 7_200_000 }, async () => {
   const cpu1 = cpuNow();
   clearInterval(progress);
 
+  const summary = await profiled;
   const records = await clusterRecords(engine);
   const inRancher = (await standin.get<{ data: StandInCluster[] }>('/clusters')).data;
   await engine.stop();
@@ -137,7 +160,7 @@ it(`creation: ${N} clusters`, { timeout: 7_200_000 }, async () => {
     return `| ${k} | ${used.toFixed(0)} s | ${((used / seconds) * 100).toFixed(0)}% | ${((used / N) * 1000).toFixed(0)} ms |`;
   });
   const fmt = (v: number) => v.toFixed(2);
-  const body = `${machineLine()} Command: \`CREATION_N=${N} CREATION_CONCURRENCY=${CONCURRENCY}${STANDIN_ARGS.length ? ` CREATION_STANDIN_ARGS='${STANDIN_ARGS.join(' ')}'` : ''} npm run bench:creation\`.
+  const body = `${machineLine()} Command: \`CREATION_N=${N} CREATION_CONCURRENCY=${CONCURRENCY}${PROFILE_S ? ` CREATION_PROFILE_S=${PROFILE_S}` : ''}${STANDIN_ARGS.length ? ` CREATION_STANDIN_ARGS='${STANDIN_ARGS.join(' ')}'` : ''} npm run bench:creation\`.
 
 ${N} tiny clusters created with import into the Rancher stand-in (15 s pings and
 health checks, kubectl apply of the agent manifest per cluster as Rancher's
@@ -176,8 +199,33 @@ CPU over the run (percent of one core; the machine has 2):
 
 | process | CPU time | share of a core | per cluster |
 |---|---|---|---|
-${cpuRows.join('\n')}`;
+${cpuRows.join('\n')}${summary ? profileTables(summary) : ''}`;
   console.log(body);
   const variant = STANDIN_ARGS.length ? `, stand-in ${STANDIN_ARGS.join(' ')}` : '';
   writeSection(`Creation: where the time goes (${N} clusters, concurrency ${CONCURRENCY}${variant})`, body);
 });
+
+/** The agent's profile while it made clusters, by where the code lives and by the nearest engine function. */
+function profileTables(summary: ProfileSummary): string {
+  const share = (ms: number) => `${((ms / summary.busyMs) * 100).toFixed(1)}%`;
+  const table = (list: [string, number][]) =>
+    list
+      .slice(0, TOP)
+      .map(([k, ms]) => `| \`${k}\` | ${share(ms)} |`)
+      .join('\n');
+  return `
+
+Where the agent's CPU goes while it makes clusters, from a ${PROFILE_S} s CPU profile taken ${PROFILE_AFTER_MS / 1000} s into
+the run (${summary.busyMs.toFixed(0)} ms busy of ${summary.spanMs.toFixed(0)} ms), as a share of the busy time. Self time by where
+the code lives:
+
+| code | share |
+|---|---|
+${table(summary.byPlace)}
+
+By the nearest engine function on the stack:
+
+| engine function | share |
+|---|---|
+${table(summary.byEngineCaller)}`;
+}
