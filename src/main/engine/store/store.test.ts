@@ -1,10 +1,12 @@
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { memoryLogger } from '../../../../test/helpers/test-logger';
 import { readWithBackup, writeFileAtomic } from './atomic-file';
 import { parseAgentState } from './agent-state';
 import { AesSecretBox } from './secret-box';
+import { MAX_DELAY_MS, StateStore } from './state-store';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'sca-store-'));
 
@@ -53,5 +55,55 @@ describe('secret box', () => {
     const raw = Buffer.from(sealed.slice(3), 'base64');
     raw.writeUInt8(raw.readUInt8(raw.length - 1) ^ 1, raw.length - 1);
     expect(() => box.decrypt(`v1:${raw.toString('base64')}`)).toThrow();
+  });
+});
+
+describe('StateStore: coalesced saves', () => {
+  const silent = memoryLogger('info').logger;
+
+  it('spaces saves by how long the last one took, within bounds, and saves on request at once', () => {
+    vi.useFakeTimers();
+    try {
+      const path = join(dir(), 'state.json');
+      let clock = 0;
+      let saveTakes = 0;
+      // The snapshot is where a save spends its time here: the clock moves by what the test says a save takes.
+      const store = new StateStore(
+        path,
+        () => {
+          clock += saveTakes;
+          return [];
+        },
+        silent,
+        200,
+        () => clock,
+      );
+      expect(store.nextDelayMs).toBe(200);
+      store.schedule();
+      vi.advanceTimersByTime(199);
+      expect(store.writes).toBe(0);
+      vi.advanceTimersByTime(1);
+      expect(store.writes).toBe(1);
+
+      saveTakes = 50; // a big state file: the next coalesced save waits 20 times as long
+      store.saveNow();
+      expect(store.writes).toBe(2);
+      expect(store.nextDelayMs).toBe(1000);
+      store.schedule();
+      vi.advanceTimersByTime(999);
+      expect(store.writes).toBe(2);
+      vi.advanceTimersByTime(1);
+      expect(store.writes).toBe(3);
+
+      saveTakes = 500; // never more than MAX_DELAY_MS between them
+      store.saveNow();
+      expect(store.nextDelayMs).toBe(MAX_DELAY_MS);
+      // An acknowledged change is not delayed.
+      store.saveNow();
+      expect(store.writes).toBe(5);
+      expect(parseAgentState(readFileSync(path, 'utf8')).clusters).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
