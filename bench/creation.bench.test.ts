@@ -22,7 +22,12 @@ import { eventually } from '../test/helpers/main-cluster';
 import { waitForBatch } from '../test/helpers/wait-for-batch';
 import { machineLine, writeSection } from './lib/benchmarks-doc';
 import { startBenchStack } from './lib/bench-stack';
-import { summarizeCpuProfile, type CpuProfile, type ProfileSummary } from './lib/cpu-profile-summary';
+import {
+  shareRows,
+  summarizeCpuProfile,
+  type CpuProfile,
+  type ProfileSummary,
+} from './lib/cpu-profile-summary';
 import { cpuSeconds, cpuSecondsWithChildren, mainClusterPids } from './lib/process-cpu';
 import { quantile, readyAt, stepBreakdown } from './lib/step-breakdown';
 
@@ -35,8 +40,6 @@ const STANDIN_ARGS = (process.env.CREATION_STANDIN_ARGS ?? '').split(' ').filter
 /** Seconds of agent CPU profile to take while clusters are being made (0: none). */
 const PROFILE_S = Number(process.env.CREATION_PROFILE_S ?? 0);
 const PROFILE_AFTER_MS = 30_000;
-/** Rows of each profile table. */
-const TOP = 14;
 
 interface StandInCluster {
   name: string;
@@ -207,12 +210,6 @@ ${cpuRows.join('\n')}${summary ? profileTables(summary) : ''}`;
 
 /** The agent's profile while it made clusters, by where the code lives and by the nearest engine function. */
 function profileTables(summary: ProfileSummary): string {
-  const share = (ms: number) => `${((ms / summary.busyMs) * 100).toFixed(1)}%`;
-  const table = (list: [string, number][]) =>
-    list
-      .slice(0, TOP)
-      .map(([k, ms]) => `| \`${k}\` | ${share(ms)} |`)
-      .join('\n');
   return `
 
 Where the agent's CPU goes while it makes clusters, from a ${PROFILE_S} s CPU profile taken ${PROFILE_AFTER_MS / 1000} s into
@@ -221,11 +218,11 @@ the code lives:
 
 | code | share |
 |---|---|
-${table(summary.byPlace)}
+${shareRows(summary, summary.byPlace)}
 
 By the nearest engine function on the stack:
 
 | engine function | share |
 |---|---|
-${table(summary.byEngineCaller)}`;
+${shareRows(summary, summary.byEngineCaller)}`;
 }

@@ -18,7 +18,7 @@ import { Profiler } from '../src/main/engine/telemetry/profiler';
 import { eventually } from '../test/helpers/main-cluster';
 import { waitForBatch } from '../test/helpers/wait-for-batch';
 import { machineLine, writeSection } from './lib/benchmarks-doc';
-import { summarizeCpuProfile, type CpuProfile } from './lib/cpu-profile-summary';
+import { shareRows, summarizeCpuProfile, type CpuProfile } from './lib/cpu-profile-summary';
 import { startBenchStack } from './lib/bench-stack';
 import { cpuSeconds, mainClusterPids } from './lib/process-cpu';
 
@@ -28,7 +28,6 @@ const WINDOW_S = Number(process.env.IDLE_WINDOW_S ?? 60);
 /** After the last cluster turns active: the import's tail (watch resyncs, collections) settles first. */
 const SETTLE_S = Number(process.env.IDLE_SETTLE_S ?? 60);
 const PROFILE_S = Number(process.env.IDLE_PROFILE_S ?? 30);
-const TOP = 14;
 
 type Reading = Record<string, number>;
 
@@ -81,12 +80,6 @@ it(`idle CPU: ${N} clusters`, { timeout: 5_400_000 }, async () => {
     const rows = Object.keys(idle)
       .map((k) => `| ${k} | ${pct(empty[k]!)} | ${pct(idle[k]!)} | ${per1000(k)} |`)
       .join('\n');
-    const share = (ms: number) => `${((ms / summary.busyMs) * 100).toFixed(1)}%`;
-    const table = (list: [string, number][]) =>
-      list
-        .slice(0, TOP)
-        .map(([k, ms]) => `| \`${k}\` | ${share(ms)} |`)
-        .join('\n');
     const agentIdle = idle.agent! - empty.agent!;
     writeSection(
       `Idle CPU (${N} clusters)`,
@@ -107,14 +100,14 @@ ${summary.spanMs.toFixed(0)} ms), as a share of the busy time. Self time by wher
 
 | code | share |
 |---|---|
-${table(summary.byPlace)}
+${shareRows(summary, summary.byPlace)}
 
 The same time by the nearest engine function on the stack (Node's TLS, HTTP and stream work counts against the
 engine code that asked for it; garbage collection and V8's own work are left out here):
 
 | engine function | share |
 |---|---|
-${table(summary.byEngineCaller)}`,
+${shareRows(summary, summary.byEngineCaller)}`,
     );
   } finally {
     await engine.stop();

@@ -99,3 +99,11 @@ export function summarizeCpuProfile(profile: CpuProfile): ProfileSummary {
     byEngineCaller: sortedMs(byCaller),
   };
 }
+
+/** Rows of a markdown table: the first `top` entries of one view, each as a share of the busy time. */
+export function shareRows(summary: ProfileSummary, list: [string, number][], top = 14): string {
+  return list
+    .slice(0, top)
+    .map(([k, ms]) => `| \`${k}\` | ${((ms / summary.busyMs) * 100).toFixed(1)}% |`)
+    .join('\n');
+}
