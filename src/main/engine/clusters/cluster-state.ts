@@ -24,6 +24,9 @@ export interface ClusterStateDeps {
   restoreLocalEndpoints: () => void;
 }
 
+/** Rancher credentials as the state file holds them (the same two fields, each sealed). */
+type SealedCredentials = NonNullable<PersistedCluster['sealed']>;
+
 export class ClusterState {
   readonly store: StateStore;
   /** Kubeconfig token hashes read from the state file (hash -> cluster), for the virtual API when it starts. */
@@ -39,12 +42,9 @@ export class ClusterState {
    * cluster, and sealing them all again on each save was CPU spent for
    * nothing (the credentials object is replaced when they change).
    */
-  private readonly sealed = new WeakMap<object, { registrationToken: string; serviceAccountToken: string }>();
+  private readonly sealed = new WeakMap<object, SealedCredentials>();
 
-  private sealedOnce(
-    creds: { registrationToken: string; serviceAccountToken: string },
-    cipher: SecretCipher,
-  ): { registrationToken: string; serviceAccountToken: string } {
+  private sealedOnce(creds: SealedCredentials, cipher: SecretCipher): SealedCredentials {
     let sealed = this.sealed.get(creds);
     if (!sealed) {
       sealed = {

@@ -78,21 +78,23 @@ describe('StateStore: coalesced saves', () => {
         200,
         () => clock,
       );
+      /** A scheduled save happens exactly `ms` later: not a millisecond before. */
+      const expectScheduledSaveAfter = (ms: number): void => {
+        const writes = store.writes;
+        store.schedule();
+        vi.advanceTimersByTime(ms - 1);
+        expect(store.writes).toBe(writes);
+        vi.advanceTimersByTime(1);
+        expect(store.writes).toBe(writes + 1);
+      };
       expect(store.nextDelayMs).toBe(200);
-      store.schedule();
-      vi.advanceTimersByTime(199);
-      expect(store.writes).toBe(0);
-      vi.advanceTimersByTime(1);
-      expect(store.writes).toBe(1);
+      expectScheduledSaveAfter(200);
 
       saveTakes = 50; // a big state file: the next coalesced save waits 20 times as long
       store.saveNow();
       expect(store.writes).toBe(2);
       expect(store.nextDelayMs).toBe(1000);
-      store.schedule();
-      vi.advanceTimersByTime(999);
-      expect(store.writes).toBe(2);
-      vi.advanceTimersByTime(1);
+      expectScheduledSaveAfter(1000);
       expect(store.writes).toBe(3);
 
       saveTakes = 500; // never more than MAX_DELAY_MS between them
