@@ -5,11 +5,12 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { duplexPair } from 'node:stream';
+import { gunzipSync } from 'node:zlib';
 import { connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
@@ -63,6 +64,37 @@ describe('virtual API per simulated cluster', () => {
     await main?.destroy();
   });
 
+  /** Reads answered without the main apiserver, of one kind (the engine's metric). */
+  const cachedReadsOf = async (what: string) =>
+    (await engine.metrics.vapiCachedReads.get()).values.find((v) => v.labels.what === what)?.value ?? 0;
+
+  /** A GET straight to a cluster's endpoint with its kubeconfig's CA and token, the answer's bytes as sent. */
+  const rawGet = (kubeconfig: string, path: string, headers: Record<string, string>) => {
+    const config = parseYaml(readFileSync(kubeconfig, 'utf8')) as {
+      clusters: { cluster: { server: string; 'certificate-authority-data': string } }[];
+      users: { user: { token: string } }[];
+    };
+    const { server, 'certificate-authority-data': ca } = config.clusters[0]!.cluster;
+    return new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>((done, fail) => {
+      const req = httpsRequest(
+        new URL(path, server),
+        {
+          ca: Buffer.from(ca, 'base64'),
+          headers: { authorization: `Bearer ${config.users[0]!.user.token}`, ...headers },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            done({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+          );
+        },
+      );
+      req.once('error', fail);
+      req.end();
+    });
+  };
+
   it("kubectl get nodes shows only that cluster's nodes", async () => {
     expect(lines(await ok(kc.a, ['get', 'nodes', '-o', 'name']))).toEqual(['node/ta-node1', 'node/ta-node2']);
     expect(lines(await ok(kc.b, ['get', 'nodes', '-o', 'name']))).toEqual(['node/tb-node1', 'node/tb-node2']);
@@ -99,7 +131,7 @@ describe('virtual API per simulated cluster', () => {
   });
 
   it("answers a namespace read from the engine's watch as the apiserver would, and a cluster's own writes from the apiserver", async () => {
-    const cachedReads = async () => (await engine.metrics.vapiCachedReads.get()).values[0]?.value ?? 0;
+    const cachedReads = () => cachedReadsOf('namespace');
     const before = await cachedReads();
     // Rancher's health check: one namespace, with client-go's timeout (Rancher configures 45 s).
     const cached = JSON.parse(
@@ -129,6 +161,40 @@ describe('virtual API per simulated cluster', () => {
       await ok(kc.a, ['get', 'ns', 'kube-system', '-o', 'jsonpath={.metadata.labels.read-own-write}']),
     ).toBe('yes');
     expect(await cachedReads()).toBe(before + 3);
+  });
+
+  it('serves OpenAPI documents from one copy for every cluster, gzipped to clients that take it', async () => {
+    const hits = () => cachedReadsOf('openapi');
+    const index = JSON.parse(await ok(kc.a, ['get', '--raw', '/openapi/v3'])) as {
+      paths: Record<string, { serverRelativeURL: string }>;
+    };
+    const path = index.paths['apis/apps/v1']!.serverRelativeURL;
+    expect(path).toMatch(/^\/openapi\/v3\/apis\/apps\/v1\?hash=\w+$/);
+    const upstream = await main.rest.get<unknown>(path);
+
+    const fromA = await rawGet(kc.a, path, { accept: 'application/json' });
+    expect(fromA.status).toBe(200);
+    expect(fromA.headers['content-encoding']).toBeUndefined();
+    expect(fromA.headers['cache-control']).toMatch(/immutable/);
+    expect(JSON.parse(fromA.body.toString())).toEqual(upstream);
+    // B's read is the copy A's brought in, compressed for a client that takes gzip (as Go's transport does).
+    const before = await hits();
+    const fromB = await rawGet(kc.b, path, { accept: 'application/json', 'accept-encoding': 'gzip' });
+    expect(await hits()).toBe(before + 1);
+    expect(fromB.status).toBe(200);
+    expect(fromB.headers['content-encoding']).toBe('gzip');
+    expect(fromB.headers.vary).toMatch(/Accept-Encoding/);
+    expect(fromB.body.length).toBeLessThan(fromA.body.length / 4);
+    expect(JSON.parse(gunzipSync(fromB.body).toString())).toEqual(upstream);
+    // The copy is shared, the cluster's own authentication is not.
+    const stranger = await rawGet(kc.b, path, { accept: 'application/json', authorization: 'Bearer wrong' });
+    expect(stranger.status).toBe(401);
+    // An outdated hash is the apiserver's redirect to the current one, passed on and not kept.
+    const stale = await rawGet(kc.a, '/openapi/v3/apis/apps/v1?hash=00', { accept: 'application/json' });
+    expect(stale.status).toBe(301);
+    expect(stale.headers.location).toBe(path);
+    await rawGet(kc.a, '/openapi/v3/apis/apps/v1?hash=00', { accept: 'application/json' });
+    expect(await hits()).toBe(before + 1);
   });
 
   it('applies a Rancher-shaped import manifest unchanged on both clusters, each seeing only its own', async () => {

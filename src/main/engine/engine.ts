@@ -358,7 +358,7 @@ export class Engine {
         resources: new ApiResources(provisioner.rest),
         logger: this.logger,
         onRequest: (method, watch, code, ms) => this.metrics.observeVapi(method, watch, code, ms),
-        onCachedRead: () => this.metrics.vapiCachedReads.inc(),
+        onCachedRead: (what) => this.metrics.vapiCachedReads.inc({ what }),
         injectError: (cluster) => this.faults.targeted.apiError(cluster),
       });
       authenticator.restoreMinted(this.state.restoredTokenHashes);

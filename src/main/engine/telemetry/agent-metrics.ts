@@ -30,7 +30,7 @@ export class AgentMetrics {
   readonly tunnelReconnects: Counter<'kind'>;
   readonly tunnelRefusals: Counter<'kind'>;
   readonly vapiRequests: Counter<'verb' | 'code'>;
-  readonly vapiCachedReads: Counter;
+  readonly vapiCachedReads: Counter<'what'>;
   readonly vapiDuration: Histogram<'verb'>;
   readonly faultApiErrors: Counter<'code'>;
   readonly faultShapedBytes: Counter<'kind'>;
@@ -121,7 +121,8 @@ export class AgentMetrics {
     });
     this.vapiCachedReads = new Counter({
       name: 'scale_agent_vapi_cached_reads_total',
-      help: "Reads of a simulated cluster's namespace answered from the engine's watch, not the main apiserver",
+      help: "Reads of a simulated cluster's API answered without the main apiserver: a namespace from the engine's watch, an OpenAPI document from the copy all clusters share",
+      labelNames: ['what'],
       registers: [r],
     });
     this.vapiDuration = new Histogram({

@@ -52,3 +52,19 @@ export function callUpstream(
   req.end(body);
   return { answer, cancel: () => req.destroy() };
 }
+
+/** A GET whose whole answer is read into memory (documents of a few MB at most). */
+export async function getWhole(
+  rest: KubeRest,
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
+  const answer = await callUpstream(rest, 'GET', path, headers, undefined, false).answer;
+  const chunks: Buffer[] = [];
+  for await (const chunk of answer.body) chunks.push(chunk as Buffer);
+  const flat: Record<string, string> = {};
+  for (const [k, v] of Object.entries(answer.headers)) {
+    if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(', ') : String(v);
+  }
+  return { status: answer.status, headers: flat, body: Buffer.concat(chunks) };
+}

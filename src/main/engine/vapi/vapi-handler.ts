@@ -20,8 +20,9 @@ import { decodeProtobufObject, ProtobufBodyError } from './protobuf/k8s-protobuf
 import type { ApiResources } from './translate/api-resources';
 import { ObjectTranslator, type Json } from './translate/object-translator';
 import { isBuiltinRbacName, ClusterView } from './translate/cluster-view';
-import { callUpstream } from './upstream-call';
+import { callUpstream, getWhole } from './upstream-call';
 import { CachedNamespaceReads } from './cached-namespace-read';
+import { acceptsGzip, OpenApiDocumentCache } from './openapi-document-cache';
 import { planRequest, type Plan } from './vapi-request';
 
 /** Request bodies larger than this are refused (Kubernetes' own limit is 3 MiB per object). */
@@ -50,14 +51,15 @@ export interface VirtualApiDeps {
   logger: Logger;
   /** Request counters by verb and code (metrics). */
   onRequest?: (method: string, watch: boolean, code: number, ms: number) => void;
-  /** A namespace read answered from the engine's watch instead of the main apiserver (metrics). */
-  onCachedRead?: () => void;
+  /** A read answered without the main apiserver (metrics): a namespace from the engine's watch, an OpenAPI document from the shared copy. */
+  onCachedRead?: (what: 'namespace' | 'openapi') => void;
   /** An injected error to answer instead (fault injection: api_errors), decided per request. */
   injectError?: (cluster: string) => InjectedApiError | undefined;
 }
 
 export class VirtualApiHandler {
   private readonly namespaceReads: CachedNamespaceReads;
+  private readonly documents = new OpenApiDocumentCache();
 
   constructor(private readonly deps: VirtualApiDeps) {
     this.namespaceReads = new CachedNamespaceReads(deps.caches);
@@ -111,12 +113,19 @@ export class VirtualApiHandler {
         else if (plan.single && plan.notFoundName !== undefined && !watch) {
           const answer = this.namespaceReads.read(view, plan.notFoundName, url, req.headers.accept);
           if (answer) {
-            this.deps.onCachedRead?.();
+            this.deps.onCachedRead?.('namespace');
             req.resume();
             writeObjectAnswer(res, 200, { 'cache-control': 'no-cache, private' }, answer, req.headers.accept);
             return;
           }
         }
+      }
+      const documentKey =
+        plan.kind === 'raw' ? OpenApiDocumentCache.keyOf(method, url, req.headers.accept) : undefined;
+      if (plan.kind === 'raw' && documentKey) {
+        req.resume();
+        await this.serveDocument(documentKey, plan.path, req, res);
+        return;
       }
       const body = await this.readBody(req, plan, view);
       if (body === false) {
@@ -131,6 +140,27 @@ export class VirtualApiHandler {
         sendStatus(res, e.statusCode ?? 502, e.statusCode ? e.message : `main apiserver: ${e.message}`);
       else res.destroy();
     }
+  }
+
+  /** An OpenAPI document from the copy every cluster shares (openapi-document-cache.ts). */
+  private async serveDocument(
+    key: string,
+    path: string,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<void> {
+    const accept = req.headers.accept ?? 'application/json';
+    const { doc, hit } = await this.documents.get(key, () => getWhole(this.deps.rest, path, { accept }));
+    if (hit) this.deps.onCachedRead?.('openapi');
+    const headers = { ...doc.headers };
+    let body = doc.body;
+    if (body.length > 0 && acceptsGzip(req.headers['accept-encoding'])) {
+      body = await this.documents.gzipped(doc);
+      headers['content-encoding'] = 'gzip';
+      headers.vary = headers.vary ? `${headers.vary}, Accept-Encoding` : 'Accept-Encoding';
+    }
+    res.writeHead(doc.status, { ...headers, 'content-length': String(body.length) });
+    res.end(body);
   }
 
   /**
