@@ -120,9 +120,9 @@ export class VirtualApiHandler {
           }
         }
       }
-      const documentKey =
-        plan.kind === 'raw' ? OpenApiDocumentCache.keyOf(method, url, req.headers.accept) : undefined;
-      if (plan.kind === 'raw' && documentKey) {
+      // OpenAPI documents are the same for every cluster: one copy answers them all.
+      const documentKey = OpenApiDocumentCache.keyOf(method, url, req.headers.accept);
+      if (documentKey) {
         req.resume();
         await this.serveDocument(documentKey, plan.path, req, res);
         return;
