@@ -5,6 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import type { IncomingHttpHeaders } from 'node:http';
 import { Agent, request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -39,6 +40,7 @@ export async function kubectlOk(kubeconfig: string, args: string[], input?: stri
 export interface RawAnswer {
   status: number;
   contentType: string;
+  headers: IncomingHttpHeaders;
   body: Buffer;
   /** The body as JSON, when it is JSON. */
   json?: Record<string, unknown>;
@@ -96,7 +98,7 @@ export class KubeconfigClient {
                 json = undefined;
               }
             }
-            resolve({ status: res.statusCode ?? 0, contentType, body, json });
+            resolve({ status: res.statusCode ?? 0, contentType, headers: res.headers, body, json });
           });
           res.on('error', reject);
         },

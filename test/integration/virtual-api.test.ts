@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -19,7 +19,7 @@ import { Engine } from '../../src/main/engine/engine';
 import { advertisedHost } from '../../src/main/engine/vapi/pki/cluster-identity';
 import { clusterRecord } from '../helpers/engine-view';
 import { KUBE_BIN_DIR } from '../helpers/kube-stack';
-import { kubectl, kubectlOk as ok } from '../helpers/kubectl';
+import { KubeconfigClient, kubectl, kubectlOk as ok } from '../helpers/kubectl';
 import { eventually, startTestMainCluster, type TestMainCluster } from '../helpers/main-cluster';
 import { memoryLogger } from '../helpers/test-logger';
 
@@ -67,33 +67,6 @@ describe('virtual API per simulated cluster', () => {
   /** Reads answered without the main apiserver, of one kind (the engine's metric). */
   const cachedReadsOf = async (what: string) =>
     (await engine.metrics.vapiCachedReads.get()).values.find((v) => v.labels.what === what)?.value ?? 0;
-
-  /** A GET straight to a cluster's endpoint with its kubeconfig's CA and token, the answer's bytes as sent. */
-  const rawGet = (kubeconfig: string, path: string, headers: Record<string, string>) => {
-    const config = parseYaml(readFileSync(kubeconfig, 'utf8')) as {
-      clusters: { cluster: { server: string; 'certificate-authority-data': string } }[];
-      users: { user: { token: string } }[];
-    };
-    const { server, 'certificate-authority-data': ca } = config.clusters[0]!.cluster;
-    return new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>((done, fail) => {
-      const req = httpsRequest(
-        new URL(path, server),
-        {
-          ca: Buffer.from(ca, 'base64'),
-          headers: { authorization: `Bearer ${config.users[0]!.user.token}`, ...headers },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () =>
-            done({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
-          );
-        },
-      );
-      req.once('error', fail);
-      req.end();
-    });
-  };
 
   it("kubectl get nodes shows only that cluster's nodes", async () => {
     expect(lines(await ok(kc.a, ['get', 'nodes', '-o', 'name']))).toEqual(['node/ta-node1', 'node/ta-node2']);
@@ -172,14 +145,18 @@ describe('virtual API per simulated cluster', () => {
     expect(path).toMatch(/^\/openapi\/v3\/apis\/apps\/v1\?hash=\w+$/);
     const upstream = await main.rest.get<unknown>(path);
 
-    const fromA = await rawGet(kc.a, path, { accept: 'application/json' });
+    const clientA = new KubeconfigClient(kc.a);
+    const clientB = new KubeconfigClient(kc.b);
+    const get = (client: KubeconfigClient, at: string, headers: Record<string, string> = {}) =>
+      client.request('GET', at, { headers: { accept: 'application/json', ...headers } });
+    const fromA = await get(clientA, path);
     expect(fromA.status).toBe(200);
     expect(fromA.headers['content-encoding']).toBeUndefined();
     expect(fromA.headers['cache-control']).toMatch(/immutable/);
     expect(JSON.parse(fromA.body.toString())).toEqual(upstream);
     // B's read is the copy A's brought in, compressed for a client that takes gzip (as Go's transport does).
     const before = await hits();
-    const fromB = await rawGet(kc.b, path, { accept: 'application/json', 'accept-encoding': 'gzip' });
+    const fromB = await get(clientB, path, { 'accept-encoding': 'gzip' });
     expect(await hits()).toBe(before + 1);
     expect(fromB.status).toBe(200);
     expect(fromB.headers['content-encoding']).toBe('gzip');
@@ -187,14 +164,16 @@ describe('virtual API per simulated cluster', () => {
     expect(fromB.body.length).toBeLessThan(fromA.body.length / 4);
     expect(JSON.parse(gunzipSync(fromB.body).toString())).toEqual(upstream);
     // The copy is shared, the cluster's own authentication is not.
-    const stranger = await rawGet(kc.b, path, { accept: 'application/json', authorization: 'Bearer wrong' });
+    const stranger = await get(clientB, path, { authorization: 'Bearer wrong' });
     expect(stranger.status).toBe(401);
     // An outdated hash is the apiserver's redirect to the current one, passed on and not kept.
-    const stale = await rawGet(kc.a, '/openapi/v3/apis/apps/v1?hash=00', { accept: 'application/json' });
+    const stale = await get(clientA, '/openapi/v3/apis/apps/v1?hash=00');
     expect(stale.status).toBe(301);
     expect(stale.headers.location).toBe(path);
-    await rawGet(kc.a, '/openapi/v3/apis/apps/v1?hash=00', { accept: 'application/json' });
+    await get(clientA, '/openapi/v3/apis/apps/v1?hash=00');
     expect(await hits()).toBe(before + 1);
+    clientA.close();
+    clientB.close();
   });
 
   it('applies a Rancher-shaped import manifest unchanged on both clusters, each seeing only its own', async () => {
